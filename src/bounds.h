@@ -1,0 +1,26 @@
+/* Every limit ftpsd puts on what a client controls, in one place. */
+#pragma once
+
+/* A command line, verb and argument, without CRLF (RFC 959 sets no limit). */
+#define LINE_MAX_BYTES 4096
+/* A normalized virtual path, as kept in the session and sent in replies. */
+#define VPATH_MAX 4096
+/* A user name, as given in USER. */
+#define USER_NAME_MAX 256
+/* One line of the users file. */
+#define USERS_LINE_MAX 1024
+/* A single reply line we format (replies quote at most one path). */
+#define REPLY_LINE_MAX (VPATH_MAX * 2 + 128)
+/* One formatted listing line: a name plus its facts. */
+#define LISTING_LINE_MAX (1024 + 512)
+/* Transfer buffer for reads, writes and TLS records. */
+#define XFER_BUF_BYTES (256 * 1024)
+/* Largest chunk handed to sendfile() per call. */
+#define SENDFILE_CHUNK (4 * 1024 * 1024)
+/* Connections from a wrong address a passive listener refuses before giving up. */
+#define PASV_MAX_STRANGERS 16
+/* How long a TLS sender waits for the peer's close_notify after its own. */
+#define TLS_BYE_WAIT_MS 2000
+/* Milliseconds of the first failed-login delay; each further failure doubles it. */
+#define LOGIN_DELAY_BASE_MS 500
+#define LOGIN_DELAY_MAX_MS 8000

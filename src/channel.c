@@ -1,0 +1,191 @@
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "util.h"
+#include "banned.h"
+
+void channel_init(struct channel *ch, int rfd, int wfd)
+{
+	ch->rfd = rfd;
+	ch->wfd = wfd;
+	ch->tls = NULL;
+	ch->peer_closed_cleanly = false;
+}
+
+/* Maps a GnuTLS record error to the errno-style contract above. */
+static ssize_t tls_error(ssize_t r)
+{
+	switch (r) {
+	case GNUTLS_E_AGAIN:
+	case GNUTLS_E_INTERRUPTED:
+		return -EAGAIN;
+	case GNUTLS_E_PREMATURE_TERMINATION:
+		return -ECONNABORTED;
+	case GNUTLS_E_PUSH_ERROR:
+		return -EPIPE;
+	case GNUTLS_E_PULL_ERROR:
+		return -ECONNRESET;
+	default:
+		return -EPROTO;
+	}
+}
+
+ssize_t channel_recv(struct channel *ch, void *buf, size_t len)
+{
+	ssize_t r;
+
+	if (ch->tls) {
+		for (;;) {
+			r = gnutls_record_recv(ch->tls, buf, len);
+			if (r >= 0) {
+				if (r == 0)
+					ch->peer_closed_cleanly = true;
+				return r;
+			}
+			/* TLS 1.3 post-handshake messages (a KeyUpdate, a
+			 * client's late certificate) are not data: go on. */
+			if (r == GNUTLS_E_REHANDSHAKE || r == GNUTLS_E_GOT_APPLICATION_DATA)
+				continue;
+			return tls_error(r);
+		}
+	}
+	for (;;) {
+		r = read(ch->rfd, buf, len);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
+}
+
+ssize_t channel_send(struct channel *ch, const void *buf, size_t len)
+{
+	ssize_t r;
+
+	if (ch->tls) {
+		r = gnutls_record_send(ch->tls, buf, len);
+		return r >= 0 ? r : tls_error(r);
+	}
+	for (;;) {
+		r = send(ch->wfd, buf, len, MSG_NOSIGNAL);
+		if (r < 0 && errno == ENOTSOCK)   /* a pipe, in transcript tests */
+			r = write(ch->wfd, buf, len);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
+}
+
+bool channel_pending(struct channel *ch)
+{
+	return ch->tls && gnutls_record_check_pending(ch->tls) > 0;
+}
+
+void channel_poll_spec(struct channel *ch, bool want_write, int *ret_fd, short *ret_events)
+{
+	bool write_dir = want_write;
+
+	/* GnuTLS tells which way the interrupted operation was going. */
+	if (ch->tls)
+		write_dir = gnutls_record_get_direction(ch->tls) == 1;
+	*ret_fd = write_dir ? ch->wfd : ch->rfd;
+	*ret_events = write_dir ? POLLOUT : POLLIN;
+}
+
+int channel_wait(struct channel *ch, bool want_write, int64_t deadline)
+{
+	struct pollfd pfd;
+
+	if (!want_write && channel_pending(ch))
+		return 0;
+	channel_poll_spec(ch, want_write, &pfd.fd, &pfd.events);
+	for (;;) {
+		int r = poll(&pfd, 1, ms_until(deadline));
+
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int channel_send_all(struct channel *ch, const void *buf, size_t len, int64_t deadline)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = channel_send(ch, p, len);
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n == -EAGAIN) {
+			int r = channel_wait(ch, true, deadline);
+
+			if (r < 0)
+				return r;
+		} else {
+			return n < 0 ? (int)n : -EIO;
+		}
+	}
+	return 0;
+}
+
+/* Sends close_notify, then reads until the peer's own or end of stream. */
+static void tls_goodbye(struct channel *ch, int64_t deadline)
+{
+	char sink[4096];
+	int r;
+
+	while ((r = gnutls_bye(ch->tls, GNUTLS_SHUT_WR)) == GNUTLS_E_AGAIN ||
+	       r == GNUTLS_E_INTERRUPTED)
+		if (channel_wait(ch, true, deadline) < 0)
+			return;
+	if (r < 0 || ch->peer_closed_cleanly)
+		return;
+	for (;;) {
+		ssize_t n = channel_recv(ch, sink, sizeof(sink));
+
+		if (n == -EAGAIN) {
+			if (channel_wait(ch, false, deadline) < 0)
+				return;
+		} else if (n <= 0) {
+			return;
+		}
+	}
+}
+
+void channel_close(struct channel *ch, int64_t deadline)
+{
+	if (ch->rfd < 0)
+		return;
+	if (ch->tls) {
+		tls_goodbye(ch, deadline);
+		gnutls_deinit(ch->tls);
+		ch->tls = NULL;
+	}
+	close(ch->rfd);
+	if (ch->wfd != ch->rfd)
+		close(ch->wfd);
+	ch->rfd = ch->wfd = -1;
+}
+
+void channel_abort(struct channel *ch)
+{
+	if (ch->rfd < 0)
+		return;
+	if (ch->tls) {
+		gnutls_deinit(ch->tls);
+		ch->tls = NULL;
+	}
+	close(ch->rfd);
+	if (ch->wfd != ch->rfd)
+		close(ch->wfd);
+	ch->rfd = ch->wfd = -1;
+}

@@ -1,0 +1,48 @@
+/* A byte stream over a plain socket or a GnuTLS session: the only place
+ * that knows which. Descriptors are non-blocking; waits are bounded by a
+ * deadline on the monotonic clock (util.h). */
+#pragma once
+#include <gnutls/gnutls.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct channel {
+	int rfd, wfd;            /* the same socket, except for a piped control */
+	gnutls_session_t tls;    /* NULL: plaintext */
+	bool peer_closed_cleanly;  /* TLS: the peer's close_notify arrived */
+};
+
+void channel_init(struct channel *ch, int rfd, int wfd);
+
+/* >0 bytes read, 0 at a clean end (TCP FIN, or TLS close_notify), -EAGAIN,
+ * -ECONNABORTED when a TLS peer closed without close_notify, -errno or
+ * -EPROTO for a TLS error. */
+ssize_t channel_recv(struct channel *ch, void *buf, size_t len);
+
+/* >0 bytes written, -EAGAIN, -errno. After -EAGAIN on TLS, call again with
+ * the same buffer and length (GnuTLS keeps the record it started). */
+ssize_t channel_send(struct channel *ch, const void *buf, size_t len);
+
+/* true when decrypted bytes wait in the TLS layer: poll() would not see them. */
+bool channel_pending(struct channel *ch);
+
+/* The descriptor and poll() events to wait for after -EAGAIN, for an
+ * operation that wanted to read (want_write false) or write. TLS may need
+ * the other direction for its own records. */
+void channel_poll_spec(struct channel *ch, bool want_write, int *ret_fd, short *ret_events);
+
+/* Waits until the channel can progress in that direction. 0, -ETIMEDOUT. */
+int channel_wait(struct channel *ch, bool want_write, int64_t deadline);
+
+/* Writes all of buf before deadline. 0, -ETIMEDOUT, -errno. */
+int channel_send_all(struct channel *ch, const void *buf, size_t len, int64_t deadline);
+
+/* Sends TLS close_notify (if TLS), half-closes, and for TLS waits until
+ * deadline for the peer's close_notify or end of stream; then closes the
+ * descriptors and frees the TLS session. Safe to call twice. */
+void channel_close(struct channel *ch, int64_t deadline);
+
+/* Closes without any goodbye: for aborts, where the peer gets an RST. */
+void channel_abort(struct channel *ch);

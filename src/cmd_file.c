@@ -1,0 +1,163 @@
+/* SIZE, MDTM, DELE, RMD, MKD, RNFR, RNTO: one file at a time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "fs.h"
+#include "log.h"
+#include "path.h"
+#include "reply.h"
+#include "util.h"
+#include "banned.h"
+
+/* Resolves the argument; on failure replies and returns false. */
+static bool resolve(struct session *s, const char *arg, char *out, size_t size)
+{
+	int r = path_resolve(s->cwd, arg, out, size);
+
+	if (r < 0) {
+		reply_errno(s, r, arg);
+		return false;
+	}
+	return true;
+}
+
+/* RFC 3659 §4: SIZE counts the bytes a RETR in the current TYPE sends.
+ * In ASCII that needs a pass over the file; like most servers we answer
+ * only in binary and say so. */
+void cmd_size(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!resolve(s, c->arg, target, sizeof(target)))
+		return;
+	r = fs_stat(s->root_fd, target, &st);
+	if (r < 0) {
+		reply_errno(s, r, c->arg);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		reply(s, 550, "%s: not a regular file", c->arg);
+		return;
+	}
+	if (s->ascii) {
+		reply(s, 550, "SIZE is not supported in ASCII mode; use TYPE I");
+		return;
+	}
+	reply(s, 213, "%lld", (long long)st.st_size);
+}
+
+void cmd_mdtm(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX], when[16];
+	struct stat st;
+	struct tm tm;
+	int r;
+
+	if (!resolve(s, c->arg, target, sizeof(target)))
+		return;
+	r = fs_stat(s->root_fd, target, &st);
+	if (r < 0) {
+		reply_errno(s, r, c->arg);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		reply(s, 550, "%s: not a regular file", c->arg);
+		return;
+	}
+	gmtime_r(&st.st_mtim.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	reply(s, 213, "%s", when);
+}
+
+/* Runs a one-path mutation and replies 250 or the error. */
+static void mutate(struct session *s, const char *arg, int (*op)(int, const char *),
+		   const char *done)
+{
+	char target[VPATH_MAX];
+	int r;
+
+	if (!resolve(s, arg, target, sizeof(target)))
+		return;
+	r = op(s->root_fd, target);
+	if (r < 0) {
+		reply_errno(s, r, arg);
+		return;
+	}
+	reply(s, 250, "%s", done);
+}
+
+void cmd_dele(struct session *s, const struct command *c)
+{
+	mutate(s, c->arg, fs_unlink, "File deleted");
+}
+
+void cmd_rmd(struct session *s, const struct command *c)
+{
+	mutate(s, c->arg, fs_rmdir, "Directory removed");
+}
+
+void cmd_mkd(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX], quoted[VPATH_MAX * 2];
+	int r;
+
+	if (!resolve(s, c->arg, target, sizeof(target)))
+		return;
+	r = fs_mkdir(s->root_fd, target);
+	if (r < 0) {
+		reply_errno(s, r, c->arg);
+		return;
+	}
+	if (path_quote(target, quoted, sizeof(quoted)) < 0)
+		quoted[0] = '\0';
+	reply(s, 257, "\"%s\" created", quoted);
+}
+
+void cmd_rnfr(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!resolve(s, c->arg, target, sizeof(target)))
+		return;
+	if (target[1] == '\0') {
+		reply(s, 550, "Cannot rename the root");
+		return;
+	}
+	r = fs_stat(s->root_fd, target, &st);
+	if (r < 0) {
+		reply_errno(s, r, c->arg);
+		return;
+	}
+	copy_string(s->rnfr, sizeof(s->rnfr), target);
+	s->has_rnfr = true;
+	reply(s, 350, "Ready for RNTO");
+}
+
+void cmd_rnto(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX];
+	int r;
+
+	if (!s->has_rnfr) {
+		reply(s, 503, "RNFR first");
+		return;
+	}
+	s->has_rnfr = false;
+	if (!resolve(s, c->arg, target, sizeof(target)))
+		return;
+	r = fs_rename(s->root_fd, s->rnfr, target);
+	if (r < 0) {
+		reply_errno(s, r, c->arg);
+		return;
+	}
+	reply(s, 250, "Renamed");
+}

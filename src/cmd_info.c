@@ -1,0 +1,121 @@
+/* SYST, NOOP, HELP, FEAT, OPTS, HOST, ABOR: about the server itself. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dispatch.h"
+#include "reply.h"
+#include "banned.h"
+
+void cmd_syst(struct session *s, const struct command *c)
+{
+	(void)c;
+	reply(s, 215, "UNIX Type: L8");
+}
+
+void cmd_noop(struct session *s, const struct command *c)
+{
+	(void)c;
+	reply(s, 200, "NOOP ok");
+}
+
+void cmd_help(struct session *s, const struct command *c)
+{
+	(void)c;
+	reply_begin(s, 214, "The following commands are recognized:");
+	dispatch_help_verbs(s);
+	reply(s, 214, "Help ok");
+}
+
+/* RFC 2389: every extension listed here is implemented. */
+void cmd_feat(struct session *s, const struct command *c)
+{
+	static const char *const facts[] = { "type", "size", "modify", "perm", "unique", "UNIX.mode" };
+	char mlst[128];
+	size_t n = 0;
+
+	(void)c;
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+		n += (size_t)snprintf(mlst + n, sizeof(mlst) - n, "%s%s;", facts[i],
+				      (s->mlst_facts & (1u << i)) ? "*" : "");
+	reply_begin(s, 211, "Features:");
+	if (s->tls) {
+		reply_more(s, "AUTH TLS");
+		reply_more(s, "PBSZ");
+		reply_more(s, "PROT");
+	}
+	reply_more(s, "EPRT");
+	reply_more(s, "EPSV");
+	reply_more(s, "HOST");
+	reply_more(s, "MDTM");
+	reply_more(s, "MLST %s", mlst);
+	reply_more(s, "PASV");
+	reply_more(s, "REST STREAM");
+	reply_more(s, "SIZE");
+	reply_more(s, "TVFS");
+	reply_more(s, "UTF8");
+	reply(s, 211, "End");
+}
+
+/* OPTS MLST fact;fact;... (RFC 3659 §7.9): unknown facts are ignored. */
+static void opts_mlst(struct session *s, const char *list)
+{
+	static const char *const names[] = { "type", "size", "modify", "perm", "unique", "UNIX.mode" };
+	char echo[128];
+	size_t n = 0;
+	unsigned facts = 0;
+	const char *p = list;
+
+	while (*p) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == len && strncasecmp(p, names[i], len) == 0 &&
+			    !(facts & (1u << i))) {
+				facts |= 1u << i;
+				n += (size_t)snprintf(echo + n, sizeof(echo) - n, "%s;", names[i]);
+			}
+		p += len;
+		if (*p == ';')
+			p++;
+	}
+	s->mlst_facts = facts;
+	reply(s, 200, "MLST OPTS %s", n ? echo : "");
+}
+
+void cmd_opts(struct session *s, const struct command *c)
+{
+	if (strcasecmp(c->arg, "UTF8 ON") == 0 || strcasecmp(c->arg, "UTF8") == 0) {
+		reply(s, 200, "UTF8 is always on");
+	} else if (strcasecmp(c->arg, "MLST") == 0) {
+		opts_mlst(s, "");
+	} else if (strncasecmp(c->arg, "MLST ", 5) == 0) {
+		opts_mlst(s, c->arg + 5);
+	} else {
+		reply(s, 501, "Option not understood");
+	}
+}
+
+/* RFC 7151. One process serves one host; the name is checked only
+ * against the TLS server name the client asked for, if any. */
+void cmd_host(struct session *s, const struct command *c)
+{
+	if (s->login != LOGIN_NONE) {
+		reply(s, 503, "HOST must come before USER");
+		return;
+	}
+	if (s->tls_info.sni[0] && strcasecmp(s->tls_info.sni, c->arg) != 0) {
+		reply(s, 504, "HOST %s does not match the TLS server name", c->arg);
+		return;
+	}
+	s->host_given = true;
+	reply(s, 220, "Host accepted");
+}
+
+void cmd_abor(struct session *s, const struct command *c)
+{
+	(void)c;
+	session_clear_data(s);
+	reply(s, 225, "No transfer to abort");
+}

@@ -1,0 +1,155 @@
+/* USER, PASS, ACCT, REIN, QUIT: who the client is (RFC 959 §4.1.1). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "fs.h"
+#include "log.h"
+#include "reply.h"
+#include "users.h"
+#include "util.h"
+#include "banned.h"
+
+static bool is_anonymous_name(const char *name)
+{
+	return strcasecmp(name, "anonymous") == 0 || strcasecmp(name, "ftp") == 0;
+}
+
+/* Completes a login: the user's root, write permission, the 230 reply. */
+static int start_session(struct session *s, const char *home, bool anonymous, int code)
+{
+	int fd = s->base_root_fd;
+
+	if (home && *home) {
+		fd = fs_open(s->base_root_fd, home, O_PATH | O_DIRECTORY, 0);
+		if (fd < 0) {
+			log_msg(LOG_ERR, "home %s of user %s: %s", home, s->user, strerror(-fd));
+			reply(s, 530, "Login incorrect");
+			return fd;
+		}
+	}
+	s->root_fd = fd;
+	s->login = LOGIN_DONE;
+	s->anonymous = anonymous;
+	s->may_write = !anonymous && s->cfg->write;
+	copy_string(s->cwd, sizeof(s->cwd), "/");
+	log_set_user(s->user);
+	log_msg(LOG_INFO, "login of %s from %s%s", s->user, s->peer_str,
+		code == 232 ? " by client certificate" : "");
+	reply(s, code, "User %s logged in%s", s->user,
+	      code == 232 ? ", authorized by certificate" : anonymous ? ", read-only" : "");
+	return 0;
+}
+
+/* RFC 4217 §6: with a verified certificate that names the user, the
+ * password may be waived. Never for anonymous. */
+static bool certificate_login(struct session *s, struct user_entry *e)
+{
+	if (!s->cfg->tls_cert_login || !s->ctrl.tls || !s->tls_info.cert_verified ||
+	    s->users_fd < 0)
+		return false;
+	if (!tls_cert_names_user(s->ctrl.tls, s->user))
+		return false;
+	return users_find(s->users_fd, s->user, e) == 0;
+}
+
+void cmd_user(struct session *s, const struct command *c)
+{
+	struct user_entry e;
+
+	if (s->login == LOGIN_DONE) {
+		reply(s, 503, "Already logged in; use REIN to start over");
+		return;
+	}
+	if (copy_string(s->user, sizeof(s->user), c->arg) < 0 || strchr(c->arg, ':')) {
+		s->user[0] = '\0';
+		reply(s, 501, "Bad user name");
+		return;
+	}
+	s->login = LOGIN_NEED_PASS;
+	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
+		reply(s, 331, "Anonymous login: send your e-mail address as password");
+		return;
+	}
+	if (certificate_login(s, &e)) {
+		start_session(s, e.home, false, 232);
+		return;
+	}
+	reply(s, 331, "Password required for %s", s->user);
+}
+
+/* A growing delay before each "login incorrect", and the end of the
+ * session after FTPSD_MAX_LOGIN_FAILURES. */
+static void login_failed(struct session *s)
+{
+	unsigned shift = s->login_failures < 5 ? s->login_failures : 5;
+	long ms = (long)LOGIN_DELAY_BASE_MS << shift;
+	struct timespec delay;
+
+	if (ms > LOGIN_DELAY_MAX_MS)
+		ms = LOGIN_DELAY_MAX_MS;
+	delay.tv_sec = ms / 1000;
+	delay.tv_nsec = (ms % 1000) * 1000000L;
+	s->login_failures++;
+	log_msg(LOG_NOTICE, "failed login for %s from %s (%u of %u)", s->user, s->peer_str,
+		s->login_failures, s->cfg->max_login_failures);
+	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+		;
+	s->login = LOGIN_NONE;
+	if (s->login_failures >= s->cfg->max_login_failures) {
+		reply(s, 530, "Login incorrect; too many failures, closing connection");
+		s->quit = true;
+		return;
+	}
+	reply(s, 530, "Login incorrect");
+}
+
+void cmd_pass(struct session *s, const struct command *c)
+{
+	struct user_entry e;
+
+	if (s->login == LOGIN_DONE) {
+		reply(s, 503, "Already logged in");
+		return;
+	}
+	if (s->login != LOGIN_NEED_PASS) {
+		reply(s, 503, "Login with USER first");
+		return;
+	}
+	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
+		start_session(s, NULL, true, 230);
+		return;
+	}
+	if (s->users_fd >= 0 && users_find(s->users_fd, s->user, &e) == 0) {
+		if (password_matches(c->arg, e.hash)) {
+			start_session(s, e.home, false, 230);
+			return;
+		}
+	} else {
+		password_waste_time(c->arg);
+	}
+	login_failed(s);
+}
+
+void cmd_acct(struct session *s, const struct command *c)
+{
+	(void)c;
+	reply(s, 202, "ACCT not needed");
+}
+
+void cmd_rein(struct session *s, const struct command *c)
+{
+	(void)c;
+	session_logout(s);
+	reply(s, 220, "Ready for a new user");
+}
+
+void cmd_quit(struct session *s, const struct command *c)
+{
+	(void)c;
+	reply(s, 221, "Goodbye");
+	s->quit = true;
+}

@@ -1,0 +1,214 @@
+/* RETR, STOR, STOU, APPE. STOR writes a hidden temporary file beside the
+ * target and renames it over the target only after a complete transfer,
+ * so a broken upload never damages the old file. APPE and STOR after
+ * REST write in place: that is what they ask for. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "dispatch.h"
+#include "fs.h"
+#include "log.h"
+#include "path.h"
+#include "reply.h"
+#include "util.h"
+#include "xfer.h"
+#include "banned.h"
+
+static void record(struct session *s, const struct xfer *x, const char *vpath, char direction)
+{
+	struct transfer_record t = {
+		.path = vpath,
+		.bytes = x->bytes,
+		.direction = direction,
+		.ascii = s->ascii,
+		.complete = x->status == XFER_DONE,
+		.anonymous = s->anonymous,
+		.tls = s->prot_private,
+		.duration_us = now_us() - x->started_us,
+	};
+
+	log_transfer(&t);
+}
+
+static const char *type_name(const struct session *s)
+{
+	return s->ascii ? "ASCII" : "BINARY";
+}
+
+void cmd_retr(struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX];
+	struct channel data;
+	struct xfer x;
+	struct stat st;
+	uint64_t rest = s->rest;
+	int fd, r;
+
+	s->rest = 0;
+	r = path_resolve(s->cwd, c->arg, target, sizeof(target));
+	fd = r < 0 ? r : fs_open(s->root_fd, target, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0) {
+		reply_errno(s, fd, c->arg);
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		reply(s, 550, "%s: not a regular file", c->arg);
+		close(fd);
+		return;
+	}
+	if (rest > (uint64_t)st.st_size) {
+		reply(s, 554, "REST offset %llu is beyond the end of %s", (unsigned long long)rest, c->arg);
+		close(fd);
+		return;
+	}
+	if (!xfer_ready(s)) {
+		close(fd);
+		return;
+	}
+	reply(s, 150, "Opening %s mode data connection for %s (%lld bytes)", type_name(s), c->arg,
+	      (long long)st.st_size);
+	if (data_open(s, &data) < 0) {
+		close(fd);
+		return;
+	}
+	xfer_init(&x, s, &data);
+	xfer_send_file(&x, fd, (off_t)rest, s->ascii);
+	close(fd);
+	xfer_finish(&x, c->arg);
+	record(s, &x, target, 'o');
+}
+
+/* Where an upload goes: a fresh temporary (atomic STOR), the file itself
+ * (APPE, REST), or a new unique file (STOU). */
+struct upload {
+	int fd;
+	int dir_fd;            /* the temporary's directory, -1 when in place */
+	char tmp[64];
+	const char *base;      /* the target's last component */
+	char vpath[VPATH_MAX];
+	bool unique;
+};
+
+static int open_in_place(struct session *s, struct upload *u, bool append, uint64_t rest)
+{
+	struct stat st;
+	int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK | (append ? O_APPEND : 0);
+
+	u->fd = fs_open(s->root_fd, u->vpath, flags, 0666);
+	if (u->fd < 0)
+		return u->fd;
+	if (fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -EISDIR;
+	if (!append && ftruncate(u->fd, (off_t)rest) < 0)
+		return -errno;
+	if (!append && lseek(u->fd, (off_t)rest, SEEK_SET) < 0)
+		return -errno;
+	return 0;
+}
+
+static int open_atomic(struct session *s, struct upload *u)
+{
+	struct stat st;
+	int r = fs_stat(s->root_fd, u->vpath, &st);
+
+	if (r == 0 && !S_ISREG(st.st_mode))
+		return -EISDIR;
+	if (r < 0 && r != -ENOENT)
+		return r;
+	u->fd = fs_create_temp(s->root_fd, u->vpath, &u->dir_fd, u->tmp, sizeof(u->tmp));
+	if (u->fd < 0)
+		return u->fd;
+	u->base = strrchr(u->vpath, '/') + 1;
+	return 0;
+}
+
+/* After the transfer: the temporary takes the target's place, or goes. */
+static int finish_upload(struct upload *u, bool complete)
+{
+	int r = 0;
+
+	if (u->fd >= 0)
+		close(u->fd);
+	if (u->dir_fd >= 0) {
+		if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)
+			r = -errno;
+		if (!complete || r < 0)
+			unlinkat(u->dir_fd, u->tmp, 0);
+		close(u->dir_fd);
+	}
+	return r;
+}
+
+enum upload_kind { UPLOAD_STOR, UPLOAD_APPE, UPLOAD_STOU };
+
+static void upload(struct session *s, const char *arg, enum upload_kind kind)
+{
+	struct upload u = { .fd = -1, .dir_fd = -1 };
+	struct channel data;
+	struct xfer x;
+	uint64_t rest = s->rest;
+	int r;
+
+	s->rest = 0;
+	r = path_resolve(s->cwd, arg, u.vpath, sizeof(u.vpath));
+	if (r == 0 && strcmp(u.vpath, "/") == 0)
+		r = -EISDIR;
+	if (r == 0 && kind == UPLOAD_STOU) {
+		char wanted[VPATH_MAX];
+
+		copy_string(wanted, sizeof(wanted), u.vpath);
+		u.fd = r = fs_create_unique(s->root_fd, wanted, u.vpath, sizeof(u.vpath));
+		u.unique = true;
+	} else if (r == 0 && (kind == UPLOAD_APPE || rest > 0)) {
+		r = open_in_place(s, &u, kind == UPLOAD_APPE, rest);
+	} else if (r == 0) {
+		r = open_atomic(s, &u);
+	}
+	if (r < 0 || !xfer_ready(s)) {
+		if (r < 0)
+			reply_errno(s, r, arg);
+		finish_upload(&u, false);
+		return;
+	}
+	if (kind == UPLOAD_STOU)
+		reply(s, 150, "FILE: %s", strrchr(u.vpath, '/') + 1);
+	else
+		reply(s, 150, "Opening %s mode data connection for %s", type_name(s), arg);
+	if (data_open(s, &data) < 0) {
+		finish_upload(&u, false);
+		if (u.unique)
+			fs_unlink(s->root_fd, u.vpath);
+		return;
+	}
+	xfer_init(&x, s, &data);
+	xfer_recv_file(&x, u.fd, s->ascii);
+	r = finish_upload(&u, x.status == XFER_DONE);
+	if (u.unique && x.status != XFER_DONE)
+		fs_unlink(s->root_fd, u.vpath);
+	if (r < 0) {
+		x.status = XFER_LOCAL_ERROR;
+		x.err = -r;
+	}
+	xfer_finish(&x, arg);
+	record(s, &x, u.vpath, 'i');
+}
+
+void cmd_stor(struct session *s, const struct command *c)
+{
+	upload(s, c->arg, UPLOAD_STOR);
+}
+
+void cmd_appe(struct session *s, const struct command *c)
+{
+	upload(s, c->arg, UPLOAD_APPE);
+}
+
+void cmd_stou(struct session *s, const struct command *c)
+{
+	upload(s, c->has_arg ? c->arg : "upload", UPLOAD_STOU);
+}

@@ -1,0 +1,260 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "banned.h"
+
+/* TLS 1.2 and 1.3 only; AEAD ciphers with ephemeral key exchange only.
+ * AES-128-GCM leads: it is the fastest AEAD where AES-NI exists, and its
+ * security margin is ample; ChaCha20 stays for clients without AES-NI. */
+const char config_default_tls_priority[] =
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"
+	"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:"
+	"-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:"
+	"%SERVER_PRECEDENCE";
+
+void config_error(struct config_errors *errs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errs->count >= CONFIG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errs->text[errs->count++], CONFIG_ERROR_LEN, fmt, ap);
+	va_end(ap);
+}
+
+int config_parse_bool(const char *s, bool *ret)
+{
+	if (strcmp(s, "1") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "true") == 0)
+		*ret = true;
+	else if (strcmp(s, "0") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
+		*ret = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < min || v > max)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int config_parse_umask(const char *s, mode_t *ret)
+{
+	unsigned v = 0;
+
+	if (*s == '\0' || strlen(s) > 4)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '7')
+			return -EINVAL;
+		v = v * 8 + (unsigned)(*p - '0');
+	}
+	if (v > 0777)
+		return -EINVAL;
+	*ret = (mode_t)v;
+	return 0;
+}
+
+int config_parse_port_range(const char *s, unsigned *ret_min, unsigned *ret_max)
+{
+	char lo[8], hi[8];
+	const char *dash = strchr(s, '-');
+	unsigned a, b;
+
+	if (!dash || (size_t)(dash - s) >= sizeof(lo) || strlen(dash + 1) >= sizeof(hi))
+		return -EINVAL;
+	memcpy(lo, s, (size_t)(dash - s));
+	lo[dash - s] = '\0';
+	memcpy(hi, dash + 1, strlen(dash + 1) + 1);
+	if (config_parse_uint(lo, 1024, 65535, &a) < 0 ||
+	    config_parse_uint(hi, 1024, 65535, &b) < 0 || a > b)
+		return -EINVAL;
+	*ret_min = a;
+	*ret_max = b;
+	return 0;
+}
+
+int config_parse_ipv4(const char *s, struct in_addr *ret)
+{
+	return inet_pton(AF_INET, s, ret) == 1 ? 0 : -EINVAL;
+}
+
+int config_parse_log(const char *s, enum log_target *ret)
+{
+	if (strcmp(s, "auto") == 0)
+		*ret = LOG_AUTO;
+	else if (strcmp(s, "journal") == 0)
+		*ret = LOG_JOURNAL;
+	else if (strcmp(s, "stderr") == 0)
+		*ret = LOG_STDERR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int config_parse_client_cert(const char *s, enum client_cert_mode *ret)
+{
+	if (strcmp(s, "none") == 0)
+		*ret = CLIENT_CERT_NONE;
+	else if (strcmp(s, "request") == 0)
+		*ret = CLIENT_CERT_REQUEST;
+	else if (strcmp(s, "require") == 0)
+		*ret = CLIENT_CERT_REQUIRE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The value of an FTPSD_ variable, NULL when unset. An empty value counts
+ * as unset, as in systemd's Environment=NAME= . */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static void read_bool(struct config_errors *errs, const char *name, bool *field)
+{
+	const char *v = env(name);
+
+	if (v && config_parse_bool(v, field) < 0)
+		config_error(errs, "%s=%s: expected 1 or 0", name, v);
+}
+
+static void read_uint(struct config_errors *errs, const char *name, unsigned min,
+		      unsigned max, unsigned *field)
+{
+	const char *v = env(name);
+
+	if (v && config_parse_uint(v, min, max, field) < 0)
+		config_error(errs, "%s=%s: expected a whole number from %u to %u", name, v,
+			     min, max);
+}
+
+/* A path variable: must be absolute. Existence is checked where it is used. */
+static void read_path(struct config_errors *errs, const char *name, const char **field)
+{
+	const char *v = env(name);
+
+	if (!v)
+		return;
+	if (v[0] != '/' || strlen(v) >= VPATH_MAX)
+		config_error(errs, "%s=%s: expected an absolute path", name, v);
+	else
+		*field = v;
+}
+
+static void read_tls(struct config *c, struct config_errors *errs)
+{
+	const char *v;
+
+	read_path(errs, "FTPSD_TLS_CERT", &c->tls_cert);
+	read_path(errs, "FTPSD_TLS_KEY", &c->tls_key);
+	read_path(errs, "FTPSD_TLS_CA", &c->tls_ca);
+	read_path(errs, "FTPSD_TLS_OCSP", &c->tls_ocsp);
+	if ((v = env("FTPSD_TLS_PRIORITY")))
+		c->tls_priority = v;
+	read_bool(errs, "FTPSD_TLS_IMPLICIT", &c->tls_implicit);
+	read_bool(errs, "FTPSD_TLS_REQUIRE", &c->tls_require);
+	read_bool(errs, "FTPSD_TLS_REQUIRE_DATA", &c->tls_require_data);
+	read_bool(errs, "FTPSD_TLS_REQUIRE_REUSE", &c->tls_require_reuse);
+	read_bool(errs, "FTPSD_TLS_CERT_LOGIN", &c->tls_cert_login);
+	if ((v = env("FTPSD_TLS_CLIENT_CERT")) && config_parse_client_cert(v, &c->tls_client_cert) < 0)
+		config_error(errs, "FTPSD_TLS_CLIENT_CERT=%s: expected none, request or require", v);
+
+	if (!c->tls_cert != !c->tls_key)
+		config_error(errs, "FTPSD_TLS_CERT and FTPSD_TLS_KEY must be set together");
+	if (!c->tls_cert && (c->tls_implicit || c->tls_require || c->tls_require_data))
+		config_error(errs, "FTPSD_TLS_IMPLICIT, FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA need FTPSD_TLS_CERT and FTPSD_TLS_KEY");
+	if (c->tls_client_cert != CLIENT_CERT_NONE && !c->tls_ca)
+		config_error(errs, "FTPSD_TLS_CLIENT_CERT=%s needs FTPSD_TLS_CA",
+			     c->tls_client_cert == CLIENT_CERT_REQUIRE ? "require" : "request");
+	if (c->tls_cert_login && c->tls_client_cert == CLIENT_CERT_NONE)
+		config_error(errs, "FTPSD_TLS_CERT_LOGIN=1 needs FTPSD_TLS_CLIENT_CERT=request or require");
+}
+
+static void read_network(struct config *c, struct config_errors *errs)
+{
+	const char *v;
+
+	if ((v = env("FTPSD_PASV_PORTS")) && config_parse_port_range(v, &c->pasv_min, &c->pasv_max) < 0)
+		config_error(errs, "FTPSD_PASV_PORTS=%s: expected MIN-MAX, ports 1024 to 65535", v);
+	if ((v = env("FTPSD_PASV_ADDRESS"))) {
+		if (config_parse_ipv4(v, &c->pasv_address) < 0)
+			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address", v);
+		else
+			c->has_pasv_address = true;
+	}
+	read_bool(errs, "FTPSD_ACTIVE", &c->active);
+}
+
+int config_from_env(struct config *c, struct config_errors *errs)
+{
+	const char *v;
+
+	*c = (struct config){
+		.root = "/srv/ftp",
+		.write = true,
+		.umask = 022,
+		.tls_priority = config_default_tls_priority,
+		.tls_require_reuse = true,
+		.active = true,
+		.login_timeout = 60,
+		.idle_timeout = 300,
+		.data_timeout = 300,
+		.max_login_failures = 3,
+		.banner = "ftpsd ready",
+	};
+	errs->count = 0;
+
+	read_path(errs, "FTPSD_ROOT", &c->root);
+	read_path(errs, "FTPSD_USERS", &c->users_file);
+	read_bool(errs, "FTPSD_SYSTEM_USERS", &c->system_users);
+	read_bool(errs, "FTPSD_ANONYMOUS", &c->anonymous);
+	read_bool(errs, "FTPSD_WRITE", &c->write);
+	if ((v = env("FTPSD_UMASK")) && config_parse_umask(v, &c->umask) < 0)
+		config_error(errs, "FTPSD_UMASK=%s: expected an octal mask such as 022", v);
+	read_tls(c, errs);
+	read_network(c, errs);
+	read_uint(errs, "FTPSD_LOGIN_TIMEOUT", 1, 86400, &c->login_timeout);
+	read_uint(errs, "FTPSD_IDLE_TIMEOUT", 1, 86400, &c->idle_timeout);
+	read_uint(errs, "FTPSD_DATA_TIMEOUT", 1, 86400, &c->data_timeout);
+	read_uint(errs, "FTPSD_MAX_LOGIN_FAILURES", 1, 1000, &c->max_login_failures);
+	if ((v = env("FTPSD_BANNER"))) {
+		/* The banner goes into a reply line: no control characters. */
+		bool clean = strlen(v) <= 200;
+
+		for (const char *p = v; *p; p++)
+			clean = clean && (unsigned char)*p >= 0x20 && *p != 0x7f;
+		if (!clean)
+			config_error(errs, "FTPSD_BANNER: at most 200 printable characters");
+		else
+			c->banner = v;
+	}
+	if ((v = env("FTPSD_LOG")) && config_parse_log(v, &c->log) < 0)
+		config_error(errs, "FTPSD_LOG=%s: expected journal, stderr or auto", v);
+	if (!c->users_file && !c->anonymous && !c->system_users)
+		config_error(errs, "no way to log in: set FTPSD_USERS, FTPSD_ANONYMOUS=1 or FTPSD_SYSTEM_USERS=1");
+	return errs->count ? -EINVAL : 0;
+}

@@ -1,0 +1,246 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "hostport.h"
+#include "log.h"
+#include "reply.h"
+#include "util.h"
+#include "banned.h"
+
+/* The local address to listen on for family, from the control connection's
+ * own local address. -EAFNOSUPPORT when the family does not fit it. */
+static int listen_address(const struct session *s, int family, struct sockaddr_storage *ret,
+			  socklen_t *ret_len)
+{
+	const struct sockaddr_storage *local = &s->local;
+	bool mapped = local->ss_family == AF_INET6 &&
+		      IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)local)->sin6_addr);
+	bool v4 = local->ss_family == AF_INET || mapped;
+
+	memset(ret, 0, sizeof(*ret));
+	if (family == 0)
+		family = v4 ? AF_INET : AF_INET6;
+	if ((family == AF_INET) != v4)
+		return -EAFNOSUPPORT;
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ret;
+
+		sin->sin_family = AF_INET;
+		if (mapped)
+			memcpy(&sin->sin_addr, ((const struct sockaddr_in6 *)local)->sin6_addr.s6_addr + 12, 4);
+		else
+			sin->sin_addr = ((const struct sockaddr_in *)local)->sin_addr;
+		*ret_len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
+
+		*sin6 = *(const struct sockaddr_in6 *)local;
+		sin6->sin6_port = 0;
+		*ret_len = sizeof(*sin6);
+	}
+	return 0;
+}
+
+static void set_port(struct sockaddr_storage *ss, unsigned port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+/* Binds fd to a port of FTPSD_PASV_PORTS, starting at a random one so
+ * that concurrent sessions rarely collide, or to the kernel's choice. */
+static int bind_passive(const struct session *s, int fd, struct sockaddr_storage *addr, socklen_t len)
+{
+	unsigned lo = s->cfg->pasv_min, hi = s->cfg->pasv_max, span, start = 0;
+
+	if (lo == 0) {
+		set_port(addr, 0);
+		return bind(fd, (struct sockaddr *)addr, len) < 0 ? -errno : 0;
+	}
+	span = hi - lo + 1;
+	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+		start = (unsigned)getpid();
+	for (unsigned i = 0; i < span; i++) {
+		set_port(addr, lo + (start + i) % span);
+		if (bind(fd, (struct sockaddr *)addr, len) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+int data_listen(struct session *s, int family, unsigned *ret_port)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int fd, r;
+
+	if (!s->have_peer)
+		return -ENOTSOCK;
+	r = listen_address(s, family, &addr, &len);
+	if (r < 0)
+		return r;
+	session_clear_data(s);
+	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	r = bind_passive(s, fd, &addr, len);
+	if (r == 0 && listen(fd, 1) < 0)
+		r = -errno;
+	len = sizeof(addr);
+	if (r == 0 && getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	s->pasv_fd = fd;
+	s->data_mode = DATA_PASSIVE;
+	*ret_port = sockaddr_port(&addr);
+	return 0;
+}
+
+/* Accepts the control peer's connection on the passive listener. Others
+ * are closed at once and logged; after PASV_MAX_STRANGERS we give up. */
+static int accept_peer(struct session *s, int64_t deadline)
+{
+	unsigned strangers = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->pasv_fd, .events = POLLIN };
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		int fd, r = poll(&pfd, 1, ms_until(deadline));
+
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		fd = accept4(s->pasv_fd, (struct sockaddr *)&from, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return -errno;
+		}
+		if (sockaddr_same_host(&from, &s->peer))
+			return fd;
+		{
+			char who[64];
+
+			sockaddr_host_string(&from, who, sizeof(who));
+			log_msg(LOG_WARNING, "refused data connection from %s (control peer is %s)",
+				who, s->peer_str);
+		}
+		close(fd);
+		if (++strangers >= PASV_MAX_STRANGERS)
+			return -ECONNREFUSED;
+	}
+}
+
+static int connect_active(struct session *s, int64_t deadline)
+{
+	socklen_t len = s->port_addr.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+							  : sizeof(struct sockaddr_in6);
+	struct sockaddr_storage local;
+	socklen_t llen;
+	int fd = socket(s->port_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* From the control connection's local address, so that the client
+	 * sees the server it talks to (and firewalls see one host). */
+	if (listen_address(s, s->port_addr.ss_family, &local, &llen) == 0)
+		(void)bind(fd, (struct sockaddr *)&local, llen);
+	if (connect(fd, (struct sockaddr *)&s->port_addr, len) < 0 && errno != EINPROGRESS) {
+		err = -errno;
+	} else {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		socklen_t elen = sizeof(err);
+		int r;
+
+		while ((r = poll(&pfd, 1, ms_until(deadline))) < 0 && errno == EINTR)
+			;
+		if (r == 0)
+			err = -ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			err = -errno;
+		else
+			err = -err;
+	}
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* PROT P: the data connection is a TLS server session whichever side
+ * connected (RFC 4217 §12.3), and must resume the control session when
+ * FTPSD_TLS_REQUIRE_REUSE=1. */
+static int secure(struct session *s, struct channel *ch, int64_t deadline)
+{
+	char err[256];
+	gnutls_session_t tls;
+	int r = tls_accept(s->tls, TLS_DATA, ch->rfd, ch->wfd, deadline, &tls, err, sizeof(err));
+
+	if (r < 0) {
+		log_msg(LOG_WARNING, "data connection from %s: %s", s->peer_str, err);
+		reply(s, 522, "Data connection TLS negotiation failed");
+		return -EPROTO;
+	}
+	ch->tls = tls;
+	if (s->cfg->tls_require_reuse && !gnutls_session_is_resumed(tls)) {
+		log_msg(LOG_WARNING, "data connection from %s did not resume the control TLS session",
+			s->peer_str);
+		reply(s, 522, "TLS session of the data connection must resume the control connection's");
+		return -EPROTO;
+	}
+	/* The client used up a TLS 1.3 ticket: give it the next one. */
+	tls_refresh_ticket(s->ctrl.tls, deadline);
+	return 0;
+}
+
+int data_open(struct session *s, struct channel *ret)
+{
+	int64_t deadline = now_ms() + (int64_t)s->cfg->data_timeout * 1000;
+	int one = 1;
+	int fd;
+
+	if (s->data_mode == DATA_PASSIVE)
+		fd = accept_peer(s, deadline);
+	else if (s->data_mode == DATA_ACTIVE)
+		fd = connect_active(s, deadline);
+	else
+		fd = -ENOTCONN;
+	session_clear_data(s);
+	if (fd < 0) {
+		if (fd == -ENOTCONN)
+			reply(s, 425, "Use PORT, EPRT, PASV or EPSV first");
+		else
+			reply(s, 425, "Cannot open data connection: %s", strerror(-fd));
+		return fd;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	channel_init(ret, fd, fd);
+	if (s->prot_private && secure(s, ret, deadline) < 0) {
+		channel_abort(ret);
+		return -EPROTO;
+	}
+	return 0;
+}

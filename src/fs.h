@@ -1,0 +1,35 @@
+/* Every filesystem call, beneath a root directory descriptor. Paths are
+ * virtual paths (path.h); resolution uses openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS), so "..", absolute symlinks and relative ones
+ * all stay inside the root, whatever our privileges. Each function returns
+ * a descriptor or 0, or -errno. */
+#pragma once
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Opens vpath beneath root. */
+int fs_open(int root_fd, const char *vpath, int flags, mode_t mode);
+
+/* fstat() of what vpath names (symlinks followed, inside the root). */
+int fs_stat(int root_fd, const char *vpath, struct stat *ret);
+
+/* Opens vpath as a directory (O_RDONLY | O_DIRECTORY) for listing or CWD. */
+int fs_open_dir(int root_fd, const char *vpath);
+
+/* Opens the parent directory of vpath (O_PATH) and gives its last
+ * component in *ret_base. -EPERM for "/" itself. */
+int fs_open_parent(int root_fd, const char *vpath, const char **ret_base);
+
+int fs_mkdir(int root_fd, const char *vpath);
+int fs_rmdir(int root_fd, const char *vpath);
+int fs_unlink(int root_fd, const char *vpath);
+int fs_rename(int root_fd, const char *from, const char *to);
+
+/* Creates a new hidden file beside vpath for an atomic upload: returns its
+ * descriptor, the parent's descriptor in *ret_dir and its name in tmp. */
+int fs_create_temp(int root_fd, const char *vpath, int *ret_dir, char *tmp, size_t tmp_size);
+
+/* Creates a new, unique file in vpath's directory for STOU: "name",
+ * "name.1", ... (O_EXCL). Returns the descriptor and the new virtual path. */
+int fs_create_unique(int root_fd, const char *vpath, char *ret_path, size_t size);

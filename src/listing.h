@@ -1,0 +1,37 @@
+/* Listing lines: LIST in the "ls -l" form clients parse, NLST names, and
+ * MLSD/MLST facts (RFC 3659 §7). Pure: a struct stat and a name in, one
+ * line out; the caller streams them. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* A name with CR or LF cannot be written into a line-based listing
+ * without forging extra entries: such names are left out. */
+bool listing_name_ok(const char *name);
+
+/* "-rw-r--r--   1 1000     1000         1234 Nov 24 12:00 name\r\n"; a
+ * symlink gets " -> target" when target is not NULL. Dates within six
+ * months of now show the time, older or future ones the year (UTC).
+ * Returns the length, or -ENOSPC. */
+int listing_format_list(char *buf, size_t size, const char *name, const struct stat *st,
+			const char *target, time_t now);
+
+/* "name\r\n". Returns the length, or -ENOSPC. */
+int listing_format_nlst(char *buf, size_t size, const char *name);
+
+/* "type=file;size=1234;modify=20261124120000;perm=rwadf;unique=...;
+ * UNIX.mode=0644; name\r\n" with the facts selected; type_override gives
+ * "cdir" or "pdir" for MLSD's own entries. writable says whether the
+ * user may change things (the perm fact). With crlf false, no line end
+ * (for MLST's reply line). Returns the length, or -ENOSPC. */
+int listing_format_mlsx(char *buf, size_t size, const char *name, const struct stat *st,
+			unsigned facts, const char *type_override, bool writable, bool crlf);
+
+/* "* and ? wildcards: true when name matches pattern. Runs in time
+ * proportional to len(pattern) * len(name) at worst, never exponential. */
+bool wildcard_match(const char *pattern, const char *name);
+
+/* true when the string contains * or ? . */
+bool has_wildcard(const char *s);

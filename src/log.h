@@ -1,0 +1,40 @@
+/* The session's records: to the journal with structured fields, or the
+ * same MESSAGE lines to stderr. A password never reaches this module. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <syslog.h>
+
+#include "config.h"
+
+void log_init(enum log_target target);
+
+/* Who the records are about; both strings are copied. */
+void log_set_peer(const char *remote_addr);
+void log_set_user(const char *user);
+
+/* A free-form record at a syslog priority. */
+void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One command and its final reply code: MESSAGE is mod_ftp's
+ * "%u [%a] %r %>s". line is the command as received, already masked. */
+void log_command(const char *line, int reply_code);
+
+struct transfer_record {
+	const char *path;        /* virtual path */
+	uint64_t bytes;
+	char direction;          /* 'o' outgoing (RETR), 'i' incoming */
+	bool ascii;
+	bool complete;
+	bool anonymous;
+	bool tls;
+	int64_t duration_us;
+};
+
+/* One transfer; MESSAGE is an xferlog line (wu-ftpd's xferlog(5)). */
+void log_transfer(const struct transfer_record *t);
+
+/* Formats the xferlog line for t at wall-clock time now; exposed for the
+ * unit tests. Returns the length, or -ENOSPC. */
+int log_format_xferlog(char *buf, size_t size, const struct transfer_record *t,
+		       const char *remote, const char *user, long long now);

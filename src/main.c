@@ -1,0 +1,254 @@
+/* ftpsd: one FTP/FTPS session on the connection inetd or systemd gives
+ * us. Environment → configuration → root, users file and TLS credentials
+ * → the session. The only caller of exit(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hostport.h"
+#include "log.h"
+#include "reply.h"
+#include "session.h"
+#include "tls.h"
+#include "users.h"
+#include "util.h"
+#include "banned.h"
+
+/* Exit statuses, documented in ftpsd(8). */
+enum {
+	EXIT_SESSION_OK = 0,
+	EXIT_SESSION_ERROR = 1,    /* the peer failed: TLS handshake, protocol */
+	EXIT_USAGE = 2,
+	EXIT_BAD_CONFIG = 100,
+	EXIT_SYSTEM = 111,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ftpsd [--check | --help | --version]\n"
+		"\n"
+		"FTP and FTPS (RFC 4217) server for one connection, started by systemd\n"
+		"(Accept=yes), xinetd or inetd with the client's socket on stdin/stdout\n"
+		"(or fd 3 with LISTEN_FDS=1). Configured by FTPSD_* environment variables;\n"
+		"see ftpsd(8).\n"
+		"\n"
+		"  --check    validate the environment and the files it names, print\n"
+		"             every problem, exit 0 if all is well and 1 if not\n"
+		"  --help     this text\n"
+		"  --version  the version\n");
+}
+
+/* What a session needs that comes from configuration. */
+struct setup {
+	struct config cfg;
+	struct config_errors errs;
+	int root_fd;
+	int users_fd;
+	struct tls_server *tls;
+	char tls_warning[320];
+};
+
+static void check_root(struct setup *su)
+{
+	struct stat st;
+
+	su->root_fd = open(su->cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (su->root_fd < 0 || fstat(su->root_fd, &st) < 0)
+		config_error(&su->errs, "FTPSD_ROOT=%s: %s", su->cfg.root, strerror(errno));
+}
+
+static void check_users(struct setup *su)
+{
+	su->users_fd = -1;
+	if (!su->cfg.users_file)
+		return;
+	su->users_fd = open(su->cfg.users_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (su->users_fd < 0) {
+		config_error(&su->errs, "FTPSD_USERS=%s: %s", su->cfg.users_file, strerror(errno));
+		return;
+	}
+	users_check(su->users_fd, su->cfg.users_file, &su->errs);
+}
+
+static void check_tls(struct setup *su, bool thorough)
+{
+	char err[320] = "";
+
+	if (!su->cfg.tls_cert || !su->cfg.tls_key)
+		return;
+	if (thorough && tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
+		config_error(&su->errs, "%s", err);
+		return;
+	}
+	err[0] = '\0';
+	su->tls = tls_server_new(&su->cfg, err, sizeof(err));
+	if (!su->tls)
+		config_error(&su->errs, "%s", err);
+	else if (err[0])
+		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
+}
+
+/* Reads and checks everything; errors collect in su->errs. */
+static void setup_load(struct setup *su, bool thorough)
+{
+	memset(su, 0, sizeof(*su));
+	su->root_fd = su->users_fd = -1;
+	/* Errors are collected, not fatal here: --check reports them all. */
+	(void)config_from_env(&su->cfg, &su->errs);
+	check_root(su);
+	check_users(su);
+	check_tls(su, thorough);
+}
+
+static int run_check(void)
+{
+	struct setup su;
+
+	setup_load(&su, true);
+	for (unsigned i = 0; i < su.errs.count; i++)
+		fprintf(stderr, "ftpsd: %s\n", su.errs.text[i]);
+	if (su.tls_warning[0])
+		fprintf(stderr, "ftpsd: warning: %s\n", su.tls_warning);
+	if (su.errs.count)
+		return 1;
+	printf("ftpsd: configuration ok\n");
+	return 0;
+}
+
+/* The control connection: fd 3 under systemd's LISTEN_FDS=1 protocol
+ * (for this very process), otherwise the inetd convention 0 and 1. */
+static void control_fds(int *rfd, int *wfd)
+{
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+
+	*rfd = 0;
+	*wfd = 1;
+	if (fds && strcmp(fds, "1") == 0 && (!pid || atol(pid) == (long)getpid())) {
+		*rfd = *wfd = 3;
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+	}
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+static void harden_process(mode_t mask)
+{
+	struct rlimit none = { 0, 0 };
+
+	/* A core dump could hold passwords and key material. */
+	setrlimit(RLIMIT_CORE, &none);
+	signal(SIGPIPE, SIG_IGN);
+	umask(mask);
+}
+
+static void init_peer(struct session *s)
+{
+	socklen_t len = sizeof(s->peer);
+	int one = 1;
+
+	s->have_peer = getpeername(s->ctrl.rfd, (struct sockaddr *)&s->peer, &len) == 0 &&
+		       (s->peer.ss_family == AF_INET || s->peer.ss_family == AF_INET6);
+	len = sizeof(s->local);
+	if (s->have_peer && getsockname(s->ctrl.rfd, (struct sockaddr *)&s->local, &len) < 0)
+		s->have_peer = false;
+	if (s->have_peer) {
+		sockaddr_host_string(&s->peer, s->peer_str, sizeof(s->peer_str));
+		/* ABOR may come as TCP urgent data (RFC 959 §4.1.3): take it
+		 * in line with the rest of the command. */
+		setsockopt(s->ctrl.rfd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	} else {
+		snprintf(s->peer_str, sizeof(s->peer_str), "local");
+	}
+	log_set_peer(s->peer_str);
+	fd_set_nonblocking(s->ctrl.rfd, true);
+	if (s->ctrl.wfd != s->ctrl.rfd)
+		fd_set_nonblocking(s->ctrl.wfd, true);
+}
+
+static int serve(struct setup *su)
+{
+	static struct session s;
+	int rfd, wfd;
+
+	control_fds(&rfd, &wfd);
+	memset(&s, 0, sizeof(s));
+	s.cfg = &su->cfg;
+	s.tls = su->tls;
+	s.users_fd = su->users_fd;
+	s.base_root_fd = su->root_fd;
+	s.root_fd = -1;
+	s.pasv_fd = -1;
+	s.mlst_facts = FACT_ALL;
+	channel_init(&s.ctrl, rfd, wfd);
+	linebuf_init(&s.lb);
+	init_peer(&s);
+	session_logout(&s);
+	log_msg(LOG_INFO, "session start from %s", s.peer_str);
+	if (su->tls_warning[0])
+		log_msg(LOG_WARNING, "%s", su->tls_warning);
+
+	if (su->cfg.tls_implicit) {
+		session_start_tls(&s);
+		if (s.quit)
+			return EXIT_SESSION_ERROR;
+		/* Implicit FTPS clients expect protected data without asking. */
+		s.pbsz = true;
+		s.prot_private = true;
+	}
+	reply(&s, 220, "%s", su->cfg.banner);
+	s.exit_status = session_run(&s);
+	log_msg(LOG_INFO, "session end%s%s%s%s", s.tls_info.active ? " (" : "",
+		s.tls_info.version, s.tls_info.active ? ", " : "",
+		s.tls_info.active ? s.tls_info.cipher : "");
+	return s.exit_status;
+}
+
+/* A bad configuration: the client hears 421, the log hears every reason. */
+static int refuse(const struct setup *su)
+{
+	static const char msg[] = "421 Service not available: server configuration error\r\n";
+	int rfd, wfd;
+
+	log_init(su->cfg.log);
+	for (unsigned i = 0; i < su->errs.count; i++)
+		log_msg(LOG_ERR, "configuration: %s", su->errs.text[i]);
+	control_fds(&rfd, &wfd);
+	(void)!write(wfd, msg, sizeof(msg) - 1);
+	return EXIT_BAD_CONFIG;
+}
+
+int main(int argc, char **argv)
+{
+	static struct setup su;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "--version") == 0) {
+			printf("ftpsd %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[1], "--check") == 0)
+			return run_check();
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	setup_load(&su, false);
+	harden_process(su.cfg.umask);
+	if (su.errs.count)
+		return refuse(&su);
+	log_init(su.cfg.log);
+	return serve(&su);
+}

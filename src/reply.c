@@ -1,0 +1,124 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reply.h"
+#include "util.h"
+#include "banned.h"
+
+/* Appends one formatted line plus CRLF; a line that would not fit is cut,
+ * never overflowed. Control characters cannot reach a reply: arguments
+ * were checked when the command was parsed. */
+static void add_line(struct session *s, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[REPLY_LINE_MAX];
+	int n = snprintf(line, sizeof(line), "%s", prefix);
+	int m;
+
+	if (n < 0)
+		return;
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if (m < 0)
+		return;
+	n = (size_t)n + (size_t)m >= sizeof(line) - 2 ? (int)sizeof(line) - 3 : n + m;
+	line[n++] = '\r';
+	line[n++] = '\n';
+	if (s->out_len + (size_t)n > sizeof(s->out))
+		reply_flush(s);
+	if ((size_t)n > sizeof(s->out))
+		return;
+	memcpy(s->out + s->out_len, line, (size_t)n);
+	s->out_len += (size_t)n;
+}
+
+void reply_flush(struct session *s)
+{
+	int r;
+
+	if (s->out_len == 0)
+		return;
+	r = channel_send_all(&s->ctrl, s->out, s->out_len,
+			     now_ms() + (int64_t)s->cfg->idle_timeout * 1000);
+	s->out_len = 0;
+	if (r < 0)
+		s->quit = true;
+}
+
+void reply(struct session *s, int code, const char *fmt, ...)
+{
+	char prefix[8];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "%03d ", code);
+	va_start(ap, fmt);
+	add_line(s, prefix, fmt, ap);
+	va_end(ap);
+	s->last_code = code;
+	reply_flush(s);
+}
+
+void reply_begin(struct session *s, int code, const char *fmt, ...)
+{
+	char prefix[8];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "%03d-", code);
+	va_start(ap, fmt);
+	add_line(s, prefix, fmt, ap);
+	va_end(ap);
+}
+
+void reply_more(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The leading space keeps a line that starts with digits from
+	 * looking like the end of the reply (RFC 959 §4.2). */
+	va_start(ap, fmt);
+	add_line(s, " ", fmt, ap);
+	va_end(ap);
+}
+
+void reply_errno(struct session *s, int err, const char *what)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		reply(s, 550, "%s: No such file or directory", what);
+		break;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		reply(s, 550, "%s: Permission denied", what);
+		break;
+	case EEXIST:
+		reply(s, 550, "%s: File exists", what);
+		break;
+	case EISDIR:
+		reply(s, 550, "%s: Is a directory", what);
+		break;
+	case ENOTEMPTY:
+		reply(s, 550, "%s: Directory not empty", what);
+		break;
+	case EXDEV:
+	case ELOOP:
+		reply(s, 550, "%s: Not allowed", what);
+		break;
+	case ENAMETOOLONG:
+		reply(s, 553, "%s: File name too long", what);
+		break;
+	case ENOSPC:
+	case EDQUOT:
+		reply(s, 452, "%s: Insufficient storage space", what);
+		break;
+	case EFBIG:
+		reply(s, 552, "%s: Exceeded storage allocation", what);
+		break;
+	default:
+		reply(s, 451, "%s: %s", what, strerror(err));
+		break;
+	}
+}

@@ -1,0 +1,20 @@
+/* Replies on the control connection (RFC 959 §4.2). Lines are gathered
+ * and sent when the final line of a reply is complete. */
+#pragma once
+#include "session.h"
+
+/* A one-line reply "code text". */
+void reply(struct session *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A multi-line reply: reply_begin "code-text", reply_more " text" lines,
+ * then reply() with the same code ends it. */
+void reply_begin(struct session *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void reply_more(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The reply for a failed filesystem operation, chosen from errno in one
+ * place: what is the code for ENOENT, EACCES, ENOSPC, ... */
+void reply_errno(struct session *s, int err, const char *what);
+
+/* Sends what is gathered. Errors end the session (s->quit). */
+void reply_flush(struct session *s);

@@ -1,0 +1,158 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "command.h"
+#include "dispatch.h"
+#include "log.h"
+#include "reply.h"
+#include "util.h"
+#include "banned.h"
+
+int64_t session_command_deadline(const struct session *s)
+{
+	unsigned secs = s->login == LOGIN_DONE ? s->cfg->idle_timeout : s->cfg->login_timeout;
+
+	return now_ms() + (int64_t)secs * 1000;
+}
+
+void session_clear_data(struct session *s)
+{
+	if (s->pasv_fd >= 0)
+		close(s->pasv_fd);
+	s->pasv_fd = -1;
+	s->data_mode = DATA_NONE;
+}
+
+void session_logout(struct session *s)
+{
+	if (s->root_fd >= 0 && s->root_fd != s->base_root_fd)
+		close(s->root_fd);
+	s->root_fd = -1;
+	s->login = LOGIN_NONE;
+	s->user[0] = '\0';
+	s->anonymous = false;
+	s->may_write = false;
+	copy_string(s->cwd, sizeof(s->cwd), "/");
+	session_clear_data(s);
+	s->rest = 0;
+	s->has_rnfr = false;
+	s->ascii = false;
+	s->epsv_all = false;
+	log_set_user(NULL);
+}
+
+ssize_t session_fill_input(struct session *s)
+{
+	ssize_t n;
+
+	if (s->in_off < s->in_len)
+		return (ssize_t)(s->in_len - s->in_off);
+	s->in_off = s->in_len = 0;
+	n = channel_recv(&s->ctrl, s->in, sizeof(s->in));
+	if (n > 0)
+		s->in_len = (size_t)n;
+	return n;
+}
+
+enum linebuf_result session_feed(struct session *s)
+{
+	size_t used = 0;
+	enum linebuf_result r = linebuf_feed(&s->lb, s->in + s->in_off, s->in_len - s->in_off, &used);
+
+	s->in_off += used;
+	return r;
+}
+
+/* Waits for the next complete command line. 1 when one is ready in s->lb,
+ * 0 when the session should end (its reason already replied or logged). */
+static int next_line(struct session *s)
+{
+	int64_t deadline = session_command_deadline(s);
+
+	for (;;) {
+		enum linebuf_result r = session_feed(s);
+		ssize_t n;
+
+		if (r == LINE_READY)
+			return 1;
+		if (r == LINE_TOO_LONG) {
+			reply(s, 500, "Command line too long (limit %d bytes)", LINE_MAX_BYTES);
+			if (s->quit)
+				return 0;
+			continue;
+		}
+		n = session_fill_input(s);
+		if (n > 0)
+			continue;
+		if (n == 0 || n != -EAGAIN) {
+			if (n == -ECONNABORTED)
+				log_msg(LOG_NOTICE, "control connection closed without TLS close_notify");
+			return 0;
+		}
+		if (channel_wait(&s->ctrl, false, deadline) == -ETIMEDOUT) {
+			reply(s, 421, "Timeout (%u seconds): closing control connection",
+			      s->login == LOGIN_DONE ? s->cfg->idle_timeout : s->cfg->login_timeout);
+			log_msg(LOG_NOTICE, "%s timeout", s->login == LOGIN_DONE ? "idle" : "login");
+			return 0;
+		}
+	}
+}
+
+/* The command line as it may be logged: PASS's argument masked. */
+static void loggable_line(const struct command *c, const char *line, char *out, size_t size)
+{
+	if (c->verb == VERB_PASS)
+		snprintf(out, size, "PASS ****");
+	else
+		snprintf(out, size, "%s", line);
+}
+
+static void handle_line(struct session *s)
+{
+	struct command c;
+	char line[LINE_MAX_BYTES + 1], logline[LINE_MAX_BYTES + 1];
+	size_t len = s->lb.len;
+	enum command_error e;
+
+	/* The line leaves the assembler first: a transfer reads the control
+	 * connection for ABOR while its handler runs. */
+	memcpy(line, s->lb.line, len + 1);
+	linebuf_take(&s->lb);
+	e = command_parse(line, len, &c);
+	s->last_code = 0;
+	switch (e) {
+	case COMMAND_OK:
+		dispatch(s, &c);
+		break;
+	case COMMAND_BAD_VERB:
+		reply(s, 500, "Syntax error, command unrecognized");
+		break;
+	case COMMAND_NUL:
+		reply(s, 501, "NUL byte in command");
+		break;
+	case COMMAND_CONTROL:
+		reply(s, 501, "Control character in argument");
+		break;
+	case COMMAND_NOT_UTF8:
+		reply(s, 501, "Argument is not valid UTF-8");
+		break;
+	}
+	if (e == COMMAND_OK)
+		loggable_line(&c, line, logline, sizeof(logline));
+	else
+		snprintf(logline, sizeof(logline), "(malformed command)");
+	log_command(logline, s->last_code);
+}
+
+int session_run(struct session *s)
+{
+	while (!s->quit && next_line(s))
+		handle_line(s);
+	reply_flush(s);
+	session_clear_data(s);
+	channel_close(&s->ctrl, now_ms() + TLS_BYE_WAIT_MS);
+	return s->exit_status;
+}

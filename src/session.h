@@ -1,0 +1,99 @@
+/* One FTP session: everything a command handler may read or change. */
+#pragma once
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "bounds.h"
+#include "channel.h"
+#include "config.h"
+#include "linebuf.h"
+#include "tls.h"
+
+enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
+enum data_mode { DATA_NONE, DATA_PASSIVE, DATA_ACTIVE };
+
+/* MLST facts (RFC 3659 §7.5), selectable with OPTS MLST. */
+enum {
+	FACT_TYPE = 1 << 0,
+	FACT_SIZE = 1 << 1,
+	FACT_MODIFY = 1 << 2,
+	FACT_PERM = 1 << 3,
+	FACT_UNIQUE = 1 << 4,
+	FACT_UNIX_MODE = 1 << 5,
+	FACT_ALL = (1 << 6) - 1,
+};
+
+struct session {
+	const struct config *cfg;
+	struct tls_server *tls;          /* NULL when TLS is not configured */
+	int users_fd;                    /* the users file, opened before any privilege drop */
+
+	/* The control connection. */
+	struct channel ctrl;
+	struct linebuf lb;
+	unsigned char in[4096];          /* read from ctrl, not yet fed to lb */
+	size_t in_off, in_len;
+	char out[8192];                  /* reply lines not yet sent */
+	size_t out_len;
+	int last_code;                   /* the final reply code of the current command */
+	bool have_peer;                  /* a socket: data connections are possible */
+	struct sockaddr_storage peer, local;
+	char peer_str[64];
+
+	/* Login. */
+	enum login_state login;
+	char user[USER_NAME_MAX];
+	bool anonymous;
+	bool may_write;
+	unsigned login_failures;
+	int base_root_fd;                /* FTPSD_ROOT */
+	int root_fd;                     /* the logged-in user's root, -1 before */
+	char cwd[VPATH_MAX];
+
+	/* Transfer parameters. */
+	enum data_mode data_mode;
+	int pasv_fd;                     /* passive listener, -1 if none */
+	struct sockaddr_storage port_addr;  /* active target */
+	bool epsv_all;
+	bool ascii;
+	uint64_t rest;
+	bool has_rnfr;
+	char rnfr[VPATH_MAX];
+	unsigned mlst_facts;
+	bool host_given;
+
+	/* TLS (RFC 4217). */
+	struct tls_info tls_info;        /* of the control connection */
+	bool pbsz;
+	bool prot_private;
+
+	bool quit;                       /* end the session after this command */
+	int exit_status;
+};
+
+/* Runs the session on the control descriptors until QUIT, a timeout or
+ * the peer's end; returns the process exit status. */
+int session_run(struct session *s);
+
+/* Deadline for the next command: the login timeout before login, then
+ * the idle timeout. */
+int64_t session_command_deadline(const struct session *s);
+
+/* Forgets the login and everything tied to it (REIN, AUTH). */
+void session_logout(struct session *s);
+
+/* Closes a passive listener or forgets an active target. */
+void session_clear_data(struct session *s);
+
+/* Turns the control connection into TLS where it stands: after AUTH TLS,
+ * or before the greeting in implicit mode. On failure s->quit is set. */
+void session_start_tls(struct session *s);
+
+/* Reads what the control connection has without waiting: >0, 0 at its
+ * end, -EAGAIN. Bytes go to s->in. */
+ssize_t session_fill_input(struct session *s);
+
+/* Feeds buffered input to the line assembler. */
+enum linebuf_result session_feed(struct session *s);

@@ -1,0 +1,50 @@
+/* GnuTLS for one process: the server's credentials and priorities, the
+ * ticket key that ties data connections to this control connection, the
+ * handshake with a deadline, and what a session tells about its peer. */
+#pragma once
+#include <gnutls/gnutls.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct tls_server;
+
+/* What the control connection's TLS session established. */
+struct tls_info {
+	bool active;
+	char version[24];
+	char cipher[64];
+	bool cert_verified;      /* a client certificate was sent and verified */
+	char subject[512];       /* its subject DN, "" if none */
+	char sni[256];           /* server name the client asked for, "" if none */
+};
+
+/* Loads the certificate, key, CA, OCSP response and priorities. Returns
+ * NULL with a precise message in err when something is unusable. */
+struct tls_server *tls_server_new(const struct config *cfg, char *err, size_t err_size);
+void tls_server_free(struct tls_server *ts);
+
+/* Checks the certificate against the key and its validity period, for
+ * --check. 0, or -EINVAL with the reason in err. */
+int tls_check_credentials(const struct config *cfg, char *err, size_t err_size);
+
+enum tls_role { TLS_CONTROL, TLS_DATA };
+
+/* Creates a server session on the descriptors and runs the handshake until
+ * deadline. 0 and *ret, or a negative GnuTLS error with a description in
+ * err (the caller logs it with the peer's address). */
+int tls_accept(struct tls_server *ts, enum tls_role role, int rfd, int wfd, int64_t deadline,
+	       gnutls_session_t *ret, char *err, size_t err_size);
+
+/* Fills info from an established control session. */
+void tls_describe(gnutls_session_t session, struct tls_info *info);
+
+/* true when the verified client certificate names user exactly: its
+ * subject CN, or one of its DNS, e-mail or URI subjectAltNames. */
+bool tls_cert_names_user(gnutls_session_t session, const char *user);
+
+/* TLS 1.3 tickets are single-use for many clients: after a data connection
+ * used one, offer a fresh one on the control connection. */
+void tls_refresh_ticket(gnutls_session_t control, int64_t deadline);

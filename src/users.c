@@ -1,0 +1,183 @@
+#include <crypt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "users.h"
+#include "util.h"
+#include "banned.h"
+
+static bool name_ok(const char *p, size_t n)
+{
+	if (n == 0 || n >= USER_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7f || p[i] == ':')
+			return false;
+	return true;
+}
+
+int users_parse_line(const char *line, size_t len, struct user_entry *ret, const char **why)
+{
+	const char *c1, *c2, *end = line + len;
+	size_t hash_len, home_len;
+
+	if (len == 0 || line[0] == '#')
+		return 1;
+	if (memchr(line, '\0', len)) {
+		*why = "NUL byte in line";
+		return -EINVAL;
+	}
+	c1 = memchr(line, ':', len);
+	if (!c1) {
+		*why = "expected name:hash";
+		return -EINVAL;
+	}
+	if (!name_ok(line, (size_t)(c1 - line))) {
+		*why = "bad user name";
+		return -EINVAL;
+	}
+	c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
+	hash_len = (size_t)((c2 ? c2 : end) - (c1 + 1));
+	if (hash_len == 0 || hash_len >= USERS_HASH_MAX || c1[1] != '$') {
+		*why = "expected a crypt(3) hash such as $y$..., $6$... or $2b$...";
+		return -EINVAL;
+	}
+	home_len = c2 ? (size_t)(end - c2 - 1) : 0;
+	if (home_len >= VPATH_MAX || (home_len > 0 && c2[1] != '/') ||
+	    (c2 && memchr(c2 + 1, ':', home_len))) {
+		*why = "home must be an absolute path beneath FTPSD_ROOT";
+		return -EINVAL;
+	}
+	memcpy(ret->name, line, (size_t)(c1 - line));
+	ret->name[c1 - line] = '\0';
+	memcpy(ret->hash, c1 + 1, hash_len);
+	ret->hash[hash_len] = '\0';
+	if (home_len)
+		memcpy(ret->home, c2 + 1, home_len);
+	ret->home[home_len] = '\0';
+	return 0;
+}
+
+/* Calls fn for each line of the file; a line too long to hold is passed
+ * as NULL. Stops when fn returns non-zero and returns that. */
+static int users_each_line(int fd, int (*fn)(const char *line, size_t len, unsigned lineno, void *ctx),
+			   void *ctx)
+{
+	char buf[16384], line[USERS_LINE_MAX];
+	size_t llen = 0;
+	bool too_long = false;
+	unsigned lineno = 1;
+	off_t off = 0;
+	int r;
+
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		off += n;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (llen + 1 < sizeof(line))
+					line[llen++] = buf[i];
+				else
+					too_long = true;
+				continue;
+			}
+			if (llen > 0 && line[llen - 1] == '\r')
+				llen--;
+			line[llen] = '\0';
+			r = fn(too_long ? NULL : line, llen, lineno++, ctx);
+			if (r)
+				return r;
+			llen = 0;
+			too_long = false;
+		}
+	}
+	if (llen > 0 || too_long) {
+		line[llen] = '\0';
+		return fn(too_long ? NULL : line, llen, lineno, ctx);
+	}
+	return 0;
+}
+
+struct find_ctx {
+	const char *name;
+	struct user_entry *ret;
+};
+
+static int find_line(const char *line, size_t len, unsigned lineno, void *p)
+{
+	struct find_ctx *ctx = p;
+	const char *why;
+
+	(void)lineno;
+	if (!line || users_parse_line(line, len, ctx->ret, &why) != 0)
+		return 0;
+	return strcmp(ctx->ret->name, ctx->name) == 0;
+}
+
+int users_find(int fd, const char *name, struct user_entry *ret)
+{
+	struct find_ctx ctx = { name, ret };
+	int r = users_each_line(fd, find_line, &ctx);
+
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : -ENOENT;
+}
+
+struct check_ctx {
+	const char *path;
+	struct config_errors *errs;
+};
+
+static int check_line(const char *line, size_t len, unsigned lineno, void *p)
+{
+	struct check_ctx *ctx = p;
+	struct user_entry e;
+	const char *why = "line too long";
+
+	if (!line || users_parse_line(line, len, &e, &why) < 0)
+		config_error(ctx->errs, "FTPSD_USERS=%s: line %u: %s", ctx->path, lineno, why);
+	return 0;
+}
+
+int users_check(int fd, const char *path, struct config_errors *errs)
+{
+	struct check_ctx ctx = { path, errs };
+	unsigned before = errs->count;
+	int r = users_each_line(fd, check_line, &ctx);
+
+	if (r < 0) {
+		config_error(errs, "FTPSD_USERS=%s: %s", path, strerror(-r));
+		return r;
+	}
+	return errs->count > before ? -EINVAL : 0;
+}
+
+bool password_matches(const char *password, const char *hash)
+{
+	/* struct crypt_data is large; one static copy serves this process. */
+	static struct crypt_data data;
+	const char *out;
+
+	if (hash[0] != '$')
+		return false;
+	memset(&data, 0, sizeof(data));
+	out = crypt_rn(password, hash, &data, sizeof(data));
+	return out && out[0] != '*' && equal_constant_time(out, hash);
+}
+
+void password_waste_time(const char *password)
+{
+	/* A yescrypt hash at the default cost of the system's tools. */
+	(void)password_matches(password, "$y$j9T$F5Jx5fExrKuJdjX1Nz8I2.$6Sv/AFG.cvT8sV6HhCS6fbzPZeXlkxdnd8yrx9PAVZ9");
+}

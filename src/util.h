@@ -1,0 +1,28 @@
+/* Small helpers with no better home: clocks, bounded copies, byte checks. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds on the monotonic clock. */
+int64_t now_ms(void);
+/* Microseconds on the monotonic clock. */
+int64_t now_us(void);
+/* Milliseconds left until deadline, clamped to [0, INT32_MAX]; for poll(). */
+int ms_until(int64_t deadline);
+
+/* Copies src (NUL-terminated) into dst of size bytes. 0, or -ENAMETOOLONG
+ * when it does not fit (dst is then an empty string). */
+int copy_string(char *dst, size_t size, const char *src);
+
+/* true when p[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *p, size_t len);
+
+/* Compares two NUL-terminated strings in time that depends only on their lengths. */
+bool equal_constant_time(const char *a, const char *b);
+
+/* Writes all of buf to a blocking-or-not fd, waiting with poll() until deadline. */
+int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline);
+
+/* Sets or clears O_NONBLOCK. */
+int fd_set_nonblocking(int fd, bool on);

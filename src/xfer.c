@@ -1,0 +1,379 @@
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xfer.h"
+#include "command.h"
+#include "log.h"
+#include "reply.h"
+#include "util.h"
+#include "banned.h"
+
+/* One transfer at a time per process: the buffers live here, and only the
+ * pages a transfer touches cost memory. The second half takes ASCII
+ * conversion, which at most doubles the data. */
+static char xfer_buf[XFER_BUF_BYTES * 2];
+
+bool xfer_ready(struct session *s)
+{
+	if (s->data_mode == DATA_NONE) {
+		reply(s, 425, "Use PORT, EPRT, PASV or EPSV first");
+		return false;
+	}
+	if (s->cfg->tls_require_data && !s->prot_private) {
+		reply(s, 521, "Data connections must be protected: use PBSZ 0 and PROT P");
+		session_clear_data(s);
+		return false;
+	}
+	return true;
+}
+
+void xfer_init(struct xfer *x, struct session *s, struct channel *data)
+{
+	memset(x, 0, sizeof(*x));
+	x->s = s;
+	x->data = data;
+	x->started_us = now_us();
+}
+
+static void stat_reply(struct xfer *x)
+{
+	reply_begin(x->s, 213, "Status: transfer in progress");
+	reply_more(x->s, "%llu bytes transferred", (unsigned long long)x->bytes);
+	reply(x->s, 213, "End of status");
+}
+
+/* Reads what the control connection has. ABOR ends the transfer, STAT is
+ * answered, anything else waits in the line buffer for the transfer's end
+ * (RFC 959 lets the server defer it). Returns false when the transfer
+ * must stop (x->status says why). */
+static bool check_control(struct xfer *x)
+{
+	struct session *s = x->s;
+
+	while (!x->control_paused) {
+		enum linebuf_result r = session_feed(s);
+		struct command c;
+		ssize_t n;
+
+		if (r == LINE_READY) {
+			if (command_parse(s->lb.line, s->lb.len, &c) != COMMAND_OK ||
+			    (c.verb != VERB_ABOR && c.verb != VERB_STAT) || c.has_arg) {
+				x->control_paused = true;
+				return true;
+			}
+			linebuf_take(&s->lb);
+			if (c.verb == VERB_ABOR) {
+				x->status = XFER_ABORTED;
+				return false;
+			}
+			stat_reply(x);
+			log_command("STAT", 213);
+			continue;
+		}
+		if (r == LINE_TOO_LONG) {
+			reply(s, 500, "Command line too long");
+			continue;
+		}
+		n = session_fill_input(s);
+		if (n > 0)
+			continue;
+		if (n == -EAGAIN)
+			return true;
+		x->status = XFER_CONTROL_LOST;
+		return false;
+	}
+	return true;
+}
+
+/* Waits until the data channel can move in the wanted direction, minding
+ * the control connection meanwhile. false when the transfer must stop. */
+static bool wait_data(struct xfer *x, bool want_write)
+{
+	int64_t deadline = now_ms() + (int64_t)x->s->cfg->data_timeout * 1000;
+	struct pollfd pfd[2];
+
+	for (;;) {
+		int nfds = 1, r;
+
+		if (!x->control_paused && channel_pending(&x->s->ctrl) && !check_control(x))
+			return false;
+		channel_poll_spec(x->data, want_write, &pfd[0].fd, &pfd[0].events);
+		if (!x->control_paused) {
+			pfd[1].fd = x->s->ctrl.rfd;
+			pfd[1].events = POLLIN;
+			nfds = 2;
+		}
+		r = poll(pfd, (nfds_t)nfds, ms_until(deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			x->status = XFER_TIMEOUT;
+			return false;
+		}
+		if (r < 0) {
+			x->status = XFER_LOCAL_ERROR;
+			x->err = errno;
+			return false;
+		}
+		if (nfds == 2 && pfd[1].revents && !check_control(x))
+			return false;
+		if (pfd[0].revents)
+			return true;
+	}
+}
+
+/* A look at the control connection between two chunks, without waiting,
+ * so that ABOR is seen even when the data never blocks. */
+static bool glance_control(struct xfer *x)
+{
+	struct pollfd pfd = { .fd = x->s->ctrl.rfd, .events = POLLIN };
+
+	if (x->control_paused)
+		return true;
+	if (channel_pending(&x->s->ctrl) || poll(&pfd, 1, 0) > 0)
+		return check_control(x);
+	return true;
+}
+
+/* Sends buf[0..len) completely, or sets a status. */
+static bool send_buffer(struct xfer *x, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = channel_send(x->data, buf + off, len - off);
+
+		if (n > 0) {
+			off += (size_t)n;
+			x->bytes += (uint64_t)n;
+		} else if (n == -EAGAIN) {
+			if (!wait_data(x, true))
+				return false;
+		} else {
+			x->status = XFER_PEER_ERROR;
+			x->err = n < 0 ? (int)-n : EIO;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* TYPE A: LF becomes CRLF (RFC 959 §3.1.1.1); a CR already before the LF
+ * is kept as it is. *prev_cr carries the last byte across chunks. */
+static size_t to_network_ascii(const char *in, size_t n, char *out, bool *prev_cr)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\n' && !*prev_cr)
+			out[k++] = '\r';
+		out[k++] = in[i];
+		*prev_cr = in[i] == '\r';
+	}
+	return k;
+}
+
+static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
+{
+	while (offset < size) {
+		size_t chunk = size - offset > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)(size - offset);
+		ssize_t n = sendfile(x->data->wfd, fd, &offset, chunk);
+
+		if (n > 0) {
+			x->bytes += (uint64_t)n;
+			if (!glance_control(x))
+				return;
+		} else if (n == 0) {
+			return;   /* the file shrank: what there was is sent */
+		} else if (errno == EAGAIN) {
+			if (!wait_data(x, true))
+				return;
+		} else if (errno != EINTR) {
+			x->status = errno == EPIPE || errno == ECONNRESET ? XFER_PEER_ERROR
+									   : XFER_LOCAL_ERROR;
+			x->err = errno;
+			return;
+		}
+	}
+}
+
+void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
+{
+	struct stat st;
+	bool prev_cr = false;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !ascii && !x->data->tls) {
+		send_with_sendfile(x, fd, offset, st.st_size);
+		return;
+	}
+	for (;;) {
+		size_t half = ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES;
+		ssize_t n = pread(fd, xfer_buf, half, offset);
+		const char *out = xfer_buf;
+		size_t len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			x->status = XFER_LOCAL_ERROR;
+			x->err = errno;
+			return;
+		}
+		if (n == 0)
+			return;
+		offset += n;
+		len = (size_t)n;
+		if (ascii) {
+			len = to_network_ascii(xfer_buf, len, xfer_buf + XFER_BUF_BYTES, &prev_cr);
+			out = xfer_buf + XFER_BUF_BYTES;
+		}
+		if (!send_buffer(x, out, len) || !glance_control(x))
+			return;
+	}
+}
+
+void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx)
+{
+	for (;;) {
+		ssize_t n = fill(ctx, xfer_buf, XFER_BUF_BYTES);
+
+		if (n < 0) {
+			x->status = XFER_LOCAL_ERROR;
+			x->err = (int)-n;
+			return;
+		}
+		if (n == 0)
+			return;
+		if (!send_buffer(x, xfer_buf, (size_t)n) || !glance_control(x))
+			return;
+	}
+}
+
+/* TYPE A upload: CRLF becomes LF. A CR at the end of a chunk is held in
+ * *held_cr until the next byte shows whether an LF follows. */
+static size_t from_network_ascii(char *buf, size_t n, bool *held_cr, char *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (*held_cr) {
+			if (buf[i] != '\n')
+				out[k++] = '\r';
+			*held_cr = false;
+		}
+		if (buf[i] == '\r')
+			*held_cr = true;
+		else
+			out[k++] = buf[i];
+	}
+	return k;
+}
+
+static bool write_file(struct xfer *x, int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			x->status = XFER_LOCAL_ERROR;
+			x->err = n < 0 ? errno : ENOSPC;
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* A plain data connection ends with a FIN whether the upload is complete
+ * or the client died. A client that died also closed its control
+ * connection: look before taking the FIN for completion. */
+static bool control_hung_up(struct session *s)
+{
+	struct pollfd pfd = { .fd = s->ctrl.rfd, .events = POLLIN | POLLRDHUP };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+void xfer_recv_file(struct xfer *x, int fd, bool ascii)
+{
+	bool held_cr = false;
+
+	for (;;) {
+		ssize_t n = channel_recv(x->data, xfer_buf, XFER_BUF_BYTES);
+
+		if (n > 0) {
+			size_t len = (size_t)n;
+			const char *p = xfer_buf;
+
+			x->bytes += (uint64_t)n;
+			if (ascii) {
+				len = from_network_ascii(xfer_buf, len, &held_cr, xfer_buf + XFER_BUF_BYTES);
+				p = xfer_buf + XFER_BUF_BYTES;
+			}
+			if (!write_file(x, fd, p, len) || !glance_control(x))
+				return;
+		} else if (n == 0) {
+			if (held_cr && !write_file(x, fd, "\r", 1))
+				return;
+			if (!x->data->tls && control_hung_up(x->s))
+				x->status = XFER_CONTROL_LOST;
+			return;
+		} else if (n == -EAGAIN) {
+			if (!wait_data(x, false))
+				return;
+		} else if (n == -ECONNABORTED) {
+			x->status = XFER_TRUNCATED;
+			return;
+		} else {
+			x->status = XFER_PEER_ERROR;
+			x->err = (int)-n;
+			return;
+		}
+	}
+}
+
+void xfer_finish(struct xfer *x, const char *what)
+{
+	struct session *s = x->s;
+
+	if (x->status == XFER_DONE)
+		channel_close(x->data, now_ms() + TLS_BYE_WAIT_MS);
+	else
+		channel_abort(x->data);
+
+	switch (x->status) {
+	case XFER_DONE:
+		reply(s, 226, "Transfer complete (%llu bytes)", (unsigned long long)x->bytes);
+		break;
+	case XFER_ABORTED:
+		/* RFC 959 §4.1.3: 426 for the transfer, then 226 for ABOR. */
+		reply(s, 426, "Transfer aborted");
+		reply(s, 226, "ABOR successful");
+		log_command("ABOR", 226);
+		s->last_code = 426;   /* what the transfer command itself got */
+		break;
+	case XFER_TIMEOUT:
+		reply(s, 426, "Data connection stalled for %u seconds; transfer aborted",
+		      s->cfg->data_timeout);
+		break;
+	case XFER_PEER_ERROR:
+		reply(s, 426, "Data connection broken: %s; transfer aborted", strerror(x->err));
+		break;
+	case XFER_TRUNCATED:
+		reply(s, 426, "TLS data connection closed without close_notify; upload discarded");
+		break;
+	case XFER_LOCAL_ERROR:
+		reply_errno(s, x->err, what);
+		break;
+	case XFER_CONTROL_LOST:
+		s->quit = true;
+		break;
+	}
+}

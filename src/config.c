@@ -12,11 +12,14 @@
 
 /* TLS 1.2 and 1.3 only; AEAD ciphers with ephemeral key exchange only.
  * AES-128-GCM leads: it is the fastest AEAD where AES-NI exists, and its
- * security margin is ample; ChaCha20 stays for clients without AES-NI. */
+ * security margin is ample; ChaCha20 stays for clients without AES-NI.
+ * ECDHE-PSK is TLS 1.3 session resumption (with a fresh ECDHE share, so
+ * still forward secret): without it no data connection could resume. */
 const char config_default_tls_priority[] =
 	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"
 	"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:"
-	"-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:"
+	"-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+ECDHE-PSK:"
+	"-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:"
 	"%SERVER_PRECEDENCE";
 
 void config_error(struct config_errors *errs, const char *fmt, ...)

@@ -279,6 +279,8 @@ int tls_accept(struct tls_server *ts, enum tls_role role, int rfd, int wfd, int6
 		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED &&
 		    gnutls_error_is_fatal(r)) {
 			snprintf(err, err_size, "TLS handshake failed: %s", gnutls_strerror(r));
+			/* Tell the peer why, if the socket still takes it. */
+			gnutls_alert_send_appropriate(s, r);
 			gnutls_deinit(s);
 			return r;
 		}

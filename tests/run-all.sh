@@ -1,0 +1,51 @@
+#!/bin/sh
+# The whole test suite, from a clean tree: dependencies, a normal build
+# and its `make check`, then the same suite on an ASan+UBSan build. The
+# last line is "N passed, N failed" over everything.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+sh tests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
+
+run_build() {   # run_build DIR CONFIGURE-ARGS...
+	dir=$1
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || return 1
+	if ! "$top/configure" -q "$@" >configure.out 2>&1 || ! make -j2 >make.out 2>&1; then
+		cat configure.out make.out 2>/dev/null | tail -40
+		echo "# build in $dir failed"
+		echo "BUILD FAILED" >test-suite.log
+		cd "$top" || return 1
+		return 1
+	fi
+	make -j2 check >check.out 2>&1
+	grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP):' check.out | grep -v '^PASS:' | sed "s|^|[$dir] |"
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR|XPASS|SKIP):' check.out | sed "s|^|[$dir] |"
+	cd "$top" || return 1
+}
+
+run_build build
+ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+	run_build build-sanitize CC=clang \
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+passed=0
+failed=0
+for dir in build build-sanitize; do
+	log="$dir/check.out"
+	if [ ! -f "$log" ]; then
+		failed=$((failed + 1))
+		continue
+	fi
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+	x=$(sed -n 's/^# XPASS: *//p' "$log" | head -1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0} + ${e:-0} + ${x:-0}))
+	[ -n "$p" ] || failed=$((failed + 1))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 
 #include "dispatch.h"
 #include "reply.h"
+#include "util.h"
 #include "banned.h"
 
 void cmd_syst(struct session *s, const struct command *c)
@@ -109,7 +110,10 @@ void cmd_host(struct session *s, const struct command *c)
 		reply(s, 504, "HOST %s does not match the TLS server name", c->arg);
 		return;
 	}
-	s->host_given = true;
+	if (copy_string(s->host, sizeof(s->host), c->arg) < 0) {
+		reply(s, 501, "Host name too long");
+		return;
+	}
 	reply(s, 220, "Host accepted");
 }
 

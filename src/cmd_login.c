@@ -144,6 +144,7 @@ void cmd_rein(struct session *s, const struct command *c)
 {
 	(void)c;
 	session_logout(s);
+	s->login_deadline = now_ms() + (int64_t)s->cfg->login_timeout * 1000;
 	reply(s, 220, "Ready for a new user");
 }
 

@@ -20,7 +20,7 @@ void session_start_tls(struct session *s)
 	s->in_off = s->in_len = 0;
 	linebuf_init(&s->lb);
 	r = tls_accept(s->tls, TLS_CONTROL, s->ctrl.rfd, s->ctrl.wfd,
-		       now_ms() + (int64_t)s->cfg->login_timeout * 1000, &tls, err, sizeof(err));
+		       s->login_deadline, &tls, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_WARNING, "%s (peer %s)", err, s->peer_str);
 		s->quit = true;
@@ -29,6 +29,15 @@ void session_start_tls(struct session *s)
 	}
 	s->ctrl.tls = tls;
 	tls_describe(tls, &s->tls_info);
+	/* RFC 7151 with TLS: the host named before AUTH and the server name
+	 * in the handshake must be the same host. */
+	if (s->host[0] && s->tls_info.sni[0] && strcasecmp(s->host, s->tls_info.sni) != 0) {
+		log_msg(LOG_WARNING, "HOST %s does not match TLS server name %s (peer %s)", s->host,
+			s->tls_info.sni, s->peer_str);
+		reply(s, 421, "HOST and TLS server name disagree");
+		s->quit = true;
+		return;
+	}
 	log_msg(LOG_INFO, "TLS established with %s: %s, %s%s%s", s->peer_str, s->tls_info.version,
 		s->tls_info.cipher, s->tls_info.cert_verified ? ", client certificate " : "",
 		s->tls_info.cert_verified ? s->tls_info.subject : "");

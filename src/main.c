@@ -189,6 +189,7 @@ static int serve(struct setup *su)
 	s.root_fd = -1;
 	s.pasv_fd = -1;
 	s.mlst_facts = FACT_ALL;
+	s.login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
 	channel_init(&s.ctrl, rfd, wfd);
 	linebuf_init(&s.lb);
 	init_peer(&s);
@@ -207,9 +208,12 @@ static int serve(struct setup *su)
 	}
 	reply(&s, 220, "%s", su->cfg.banner);
 	s.exit_status = session_run(&s);
-	log_msg(LOG_INFO, "session end%s%s%s%s", s.tls_info.active ? " (" : "",
-		s.tls_info.version, s.tls_info.active ? ", " : "",
-		s.tls_info.active ? s.tls_info.cipher : "");
+	if (s.tls_info.active)
+		log_msg(LOG_INFO, "session end (%s, %s%s%s)", s.tls_info.version, s.tls_info.cipher,
+			s.tls_info.cert_verified ? ", client certificate " : "",
+			s.tls_info.cert_verified ? s.tls_info.subject : "");
+	else
+		log_msg(LOG_INFO, "session end (plaintext)");
 	return s.exit_status;
 }
 

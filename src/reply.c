@@ -10,6 +10,7 @@
 /* Appends one formatted line plus CRLF; a line that would not fit is cut,
  * never overflowed. Control characters cannot reach a reply: arguments
  * were checked when the command was parsed. */
+__attribute__((format(printf, 3, 0)))
 static void add_line(struct session *s, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[REPLY_LINE_MAX];

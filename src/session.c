@@ -13,9 +13,9 @@
 
 int64_t session_command_deadline(const struct session *s)
 {
-	unsigned secs = s->login == LOGIN_DONE ? s->cfg->idle_timeout : s->cfg->login_timeout;
-
-	return now_ms() + (int64_t)secs * 1000;
+	if (s->login != LOGIN_DONE)
+		return s->login_deadline;
+	return now_ms() + (int64_t)s->cfg->idle_timeout * 1000;
 }
 
 void session_clear_data(struct session *s)

@@ -48,6 +48,7 @@ struct session {
 	bool anonymous;
 	bool may_write;
 	unsigned login_failures;
+	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */
 	int root_fd;                     /* the logged-in user's root, -1 before */
 	char cwd[VPATH_MAX];
@@ -62,7 +63,7 @@ struct session {
 	bool has_rnfr;
 	char rnfr[VPATH_MAX];
 	unsigned mlst_facts;
-	bool host_given;
+	char host[256];                  /* the name given in HOST, "" if none */
 
 	/* TLS (RFC 4217). */
 	struct tls_info tls_info;        /* of the control connection */
@@ -77,8 +78,9 @@ struct session {
  * the peer's end; returns the process exit status. */
 int session_run(struct session *s);
 
-/* Deadline for the next command: the login timeout before login, then
- * the idle timeout. */
+/* Deadline for the next command: before login, the fixed moment by which
+ * login must be complete (a client cannot stretch it with NOOPs); after,
+ * the idle timeout from now. */
 int64_t session_command_deadline(const struct session *s);
 
 /* Forgets the login and everything tied to it (REIN, AUTH). */

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <gnutls/ocsp.h>
 #include <gnutls/x509.h>
+#include <time.h>
 
 #include "tls.h"
 #include "util.h"
@@ -138,6 +140,28 @@ fail:
 	return -EINVAL;
 }
 
+/* true when the OCSP response's nextUpdate has passed. */
+static bool ocsp_is_stale(const char *path)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	gnutls_ocsp_resp_t resp;
+	time_t this_update, next_update = 0, revoked;
+	unsigned status, reason;
+	bool stale = false;
+
+	if (gnutls_load_file(path, &der) < 0)
+		return false;
+	if (gnutls_ocsp_resp_init(&resp) == 0) {
+		if (gnutls_ocsp_resp_import(resp, &der) == 0 &&
+		    gnutls_ocsp_resp_get_single(resp, 0, NULL, NULL, NULL, NULL, &status,
+						&this_update, &next_update, &revoked, &reason) == 0)
+			stale = next_update != (time_t)-1 && next_update < time(NULL);
+		gnutls_ocsp_resp_deinit(resp);
+	}
+	gnutls_free(der.data);
+	return stale;
+}
+
 struct tls_server *tls_server_new(const struct config *cfg, char *err, size_t err_size)
 {
 	struct tls_server *ts = calloc(1, sizeof(*ts));
@@ -158,6 +182,9 @@ struct tls_server *tls_server_new(const struct config *cfg, char *err, size_t er
 		if (r < 0)
 			snprintf(err, err_size, "FTPSD_TLS_OCSP=%s: %s (not stapled)", cfg->tls_ocsp,
 				 gnutls_strerror(r));
+		else if (ocsp_is_stale(cfg->tls_ocsp))
+			snprintf(err, err_size, "FTPSD_TLS_OCSP=%s: the response is past its next update "
+				 "(clients will ignore it)", cfg->tls_ocsp);
 	}
 	r = gnutls_priority_init2(&ts->priority, cfg->tls_priority, &errpos, 0);
 	if (r < 0) {

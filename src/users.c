@@ -178,6 +178,7 @@ bool password_matches(const char *password, const char *hash)
 
 void password_waste_time(const char *password)
 {
-	/* A yescrypt hash at the default cost of the system's tools. */
-	(void)password_matches(password, "$y$j9T$F5Jx5fExrKuJdjX1Nz8I2.$6Sv/AFG.cvT8sV6HhCS6fbzPZeXlkxdnd8yrx9PAVZ9");
+	/* A real yescrypt hash at the default cost of mkpasswd(1): an invalid
+	 * one would fail fast and tell which user names exist. */
+	(void)password_matches(password, "$y$j9T$92p1.gUte/YC8iDTXtR.S0$48fDqIjHdsTABP9tsP42JC5wq7OPTpSXWK8iTdKa3G6");
 }

@@ -166,7 +166,13 @@ static inline void tap_put_value(const char *label, const char *s, size_t len)
 		return;
 	}
 	fputc('\'', stdout);
-	tap_put_escaped(stdout, s, len);
+	if (len <= 200) {
+		tap_put_escaped(stdout, s, len);
+	} else {   /* long values: the head and the tail */
+		tap_put_escaped(stdout, s, 80);
+		fputs("'...'", stdout);
+		tap_put_escaped(stdout, s + len - 80, 80);
+	}
 	printf("' (%zu bytes)\n", len);
 }
 

@@ -1,0 +1,714 @@
+"""Shared harness for the ftpsd integration tests (plain FTP, no TLS).
+
+Each server is started exactly as in production: systemd-socket-activate
+in inetd mode forks one ftpsd per connection, with the configuration given
+as -E NAME=VALUE. ftpsd logs to stderr (FTPSD_LOG=stderr), which goes to
+a file the tests read. Everything listens on loopback only, every wait is
+bounded, and every process started here is stopped again, also on failure.
+
+Scripts print TAP: "ok N - text" / "not ok N - text", "# diagnostics" and
+the plan "1..N" at the end.
+"""
+
+import atexit
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+FTPSD_BIN = os.environ.get("FTPSD_BIN") or "/tmp/build-it/src/ftpsd"
+MiB = 1024 * 1024
+
+# Timeouts (seconds). Generous enough for an ASan/UBSan build on a busy
+# machine; a hang still ends within them.
+CTL_TIMEOUT = 15.0
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 3.0
+SCRIPT_TIMEOUT = int(os.environ.get("FTPSD_TEST_SCRIPT_TIMEOUT", "420"))
+
+SANITIZER_RE = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
+                          r"runtime error:|MemorySanitizer|ThreadSanitizer")
+
+
+# ---------------------------------------------------------------- TAP
+
+class TAP:
+    """Numbered TAP results; the plan is printed last."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = []
+        self.started = time.monotonic()
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        name = name.replace("\n", " ").replace("#", "no.")
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name), flush=True)
+        if not cond:
+            self.failed.append(name)
+            if diag:
+                self.diag(diag)
+        return bool(cond)
+
+    def is_eq(self, got, want, name):
+        good = got == want
+        self.ok(good, name)
+        if not good:
+            self.diag("     got: %s" % short(got))
+            self.diag("expected: %s" % short(want))
+        return good
+
+    def like(self, got, pattern, name, flags=0):
+        good = isinstance(got, str) and re.search(pattern, got, flags) is not None
+        self.ok(good, name)
+        if not good:
+            self.diag("     got: %s" % short(got))
+            self.diag("expected to match: %s" % pattern)
+        return good
+
+    def unlike(self, got, pattern, name, flags=0):
+        good = isinstance(got, str) and re.search(pattern, got, flags) is None
+        self.ok(good, name)
+        if not good:
+            self.diag("     got: %s" % short(got))
+            self.diag("expected not to match: %s" % pattern)
+        return good
+
+    def code(self, reply, want, name):
+        """reply is (code, text); want an int or a tuple of acceptable ints."""
+        wants = want if isinstance(want, tuple) else (want,)
+        good = reply is not None and reply[0] in wants
+        self.ok(good, "%s -> %s" % (name, "/".join(str(w) for w in wants)))
+        if not good:
+            self.diag("     got: %s" % short(reply))
+        return good
+
+    def diag(self, msg):
+        for line in str(msg).splitlines() or [""]:
+            print("# " + line, flush=True)
+
+    def case(self, name, fn, *args, **kwargs):
+        """Runs one test case; an exception is a failure, not the end."""
+        self.diag("--- " + name)
+        t0 = time.monotonic()
+        try:
+            fn(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            self.ok(False, "%s: exception %s: %s" % (name, type(e).__name__, e))
+            self.diag(traceback.format_exc())
+        dt = time.monotonic() - t0
+        if dt > 3:
+            self.diag("(%s took %.1f s)" % (name, dt))
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        self.diag("%d of %d failed; %.1f s" % (len(self.failed), self.n,
+                                                time.monotonic() - self.started))
+        for name in self.failed:
+            self.diag("FAILED: " + name)
+        stop_all()
+        sys.exit(1 if self.failed else 0)
+
+
+def short(v, limit=1500):
+    s = repr(v)
+    return s if len(s) <= limit else s[:limit] + "...(%d chars)" % len(s)
+
+
+# ---------------------------------------------------------------- helpers
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(MiB), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_file(path, data, mtime=None):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+
+
+def random_bytes(n, seed):
+    """Reproducible pseudo-random bytes (incompressible, every byte value)."""
+    return random.Random(seed).randbytes(n)
+
+
+def upload_temps(directory):
+    return sorted(n for n in os.listdir(directory) if n.startswith(".ftpsd-upload-"))
+
+
+def wait_until(pred, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def free_port(host):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def have_tool(name):
+    return shutil.which(name) is not None
+
+
+_hash_cache = {}
+
+
+def password_hash(password, scheme="sha512"):
+    """crypt(3) hash: sha512crypt via openssl, yescrypt via mkpasswd (whois)."""
+    key = (password, scheme)
+    if key in _hash_cache:
+        return _hash_cache[key]
+    if scheme == "sha512":
+        salt = "".join(random.choice(string.ascii_letters + string.digits) for _ in range(12))
+        out = subprocess.run(["openssl", "passwd", "-6", "-salt", salt, password],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+    elif scheme == "yescrypt":
+        if not have_tool("mkpasswd"):
+            raise RuntimeError("mkpasswd (Debian package whois) is needed for yescrypt")
+        out = subprocess.run(["mkpasswd", "-m", "yescrypt", password],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+    else:
+        raise ValueError(scheme)
+    h = out.strip()
+    if not h.startswith("$"):
+        raise RuntimeError("unexpected hash for %s: %r" % (scheme, h))
+    _hash_cache[key] = h
+    return h
+
+
+class User:
+    def __init__(self, name, password, scheme="sha512", home=None):
+        self.name, self.password, self.scheme, self.home = name, password, scheme, home
+
+    def line(self):
+        try:
+            h = password_hash(self.password, self.scheme)
+        except Exception as e:  # noqa: BLE001
+            # The user cannot log in; the tests that need it fail, the rest run.
+            print("# cannot hash a %s password: %s" % (self.scheme, e), flush=True)
+            h = "!"
+        return "%s:%s%s" % (self.name, h, ":" + self.home if self.home else "")
+
+
+ALICE = User("alice", "alice-secret-pw")
+BOB = User("bob", "bob-yes-pw", "yescrypt")
+DEFAULT_USERS = [ALICE, BOB]
+
+
+# ---------------------------------------------------------------- server
+
+_servers = []
+_finished_logs = []
+
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    """One systemd-socket-activate --inetd listener running ftpsd.
+
+    env: extra FTPSD_* settings (a value of None removes a default).
+    users: list of User, or None for no users file.
+    """
+
+    def __init__(self, env=None, users=DEFAULT_USERS, host="127.0.0.1", extra_users_lines=()):
+        self.env = dict(env or {})
+        self.users = users
+        self.extra_users_lines = list(extra_users_lines)
+        self.host = host
+        self.proc = None
+        self.port = None
+        self.dir = tempfile.mkdtemp(prefix="ftpsd-it-")
+        self.root = os.path.join(self.dir, "root")
+        os.mkdir(self.root)
+        os.chmod(self.dir, 0o755)
+        self.users_file = os.path.join(self.dir, "users")
+        self.log_path = os.path.join(self.dir, "server.log")
+        self._log_text = None
+
+    # -- life cycle
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def start(self):
+        if self.users is not None:
+            with open(self.users_file, "w") as f:
+                for u in self.users:
+                    f.write(u.line() + "\n")
+                for line in self.extra_users_lines:
+                    f.write(line + "\n")
+        env = {"FTPSD_ROOT": self.root, "FTPSD_LOG": "stderr"}
+        if self.users is not None:
+            env["FTPSD_USERS"] = self.users_file
+        env.update(self.env)
+        # A sanitizer build must see its options in the sessions too:
+        # systemd-socket-activate passes on nothing that is not given with -E.
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "MSAN_OPTIONS"):
+            if k in os.environ and k not in env:
+                env[k] = os.environ[k]
+        last = ""
+        for attempt in range(8):
+            port = free_port(self.host)
+            spec = "[%s]:%d" % (self.host, port) if ":" in self.host else "%s:%d" % (self.host, port)
+            args = ["systemd-socket-activate", "--inetd", "-a", "-l", spec]
+            for k, v in sorted(env.items()):
+                if v is not None:
+                    args += ["-E", "%s=%s" % (k, v)]
+            args.append(FTPSD_BIN)
+            mark = self.log_size()
+            logf = open(self.log_path, "ab")
+            try:
+                self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL, stderr=logf,
+                                             start_new_session=True)
+            finally:
+                logf.close()
+            _servers.append(self)
+            deadline = time.monotonic() + START_TIMEOUT
+            while time.monotonic() < deadline:
+                text = self.log(mark)
+                if "Listening on" in text:
+                    self.port = port
+                    return self
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.02)
+            last = self.log(mark)
+            self._kill_group()
+        raise ServerError("systemd-socket-activate did not start: %s" % last[-500:])
+
+    def _kill_group(self):
+        p = self.proc
+        if p is None:
+            return
+        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, STOP_TIMEOUT)):
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout=wait)
+                # The sessions share the group: give them the same signal.
+                try:
+                    os.killpg(p.pid, sig)
+                except ProcessLookupError:
+                    pass
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Any session still alive gets SIGKILL.
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc = None
+
+    def stop(self):
+        self._kill_group()
+        if self in _servers:
+            _servers.remove(self)
+        if self._log_text is None:
+            self._log_text = self.log()
+            _finished_logs.append(self._log_text)
+        if os.environ.get("FTPSD_TEST_KEEP"):
+            print("# kept %s" % self.dir, flush=True)
+            return
+        if os.path.isdir(self.dir):
+            for dirpath, dirnames, _ in os.walk(self.dir):
+                for d in dirnames:
+                    try:
+                        os.chmod(os.path.join(dirpath, d), 0o755)
+                    except OSError:
+                        pass
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- log
+
+    def log_size(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log(self, since=0):
+        if self._log_text is not None:
+            return self._log_text[since:]
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(since)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def mark(self):
+        return self.log_size()
+
+    def wait_log(self, pattern, timeout=5.0, since=0):
+        """The first match of pattern in the log after since, waiting up to timeout."""
+        rx = re.compile(pattern, re.M)
+        return wait_until(lambda: rx.search(self.log(since)), timeout)
+
+    def session_pids(self, since=0):
+        return [int(p) for p in re.findall(r"^ftpsd\[(\d+)\]: session start", self.log(since), re.M)]
+
+    def child_exit(self, pid, timeout=5.0, since=0):
+        """The exit code systemd-socket-activate reports for a session, or None."""
+        m = self.wait_log(r"^Child %d died with code (\d+)" % pid, timeout, since)
+        return int(m.group(1)) if m else None
+
+    # -- files
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def put(self, rel, data, mtime=None):
+        write_file(self.path(rel), data, mtime)
+
+    # -- clients
+
+    def connect(self, **kw):
+        return Ctl(self.host, self.port, **kw)
+
+    def login(self, user=ALICE, password=None, **kw):
+        c = self.connect(**kw)
+        r = c.login(user.name if isinstance(user, User) else user,
+                    password if password is not None else user.password)
+        if r[0] != 230:
+            c.close()
+            raise AssertionError("login as %s failed: %r" % (user, r))
+        return c
+
+    def url(self, user=ALICE, path="/"):
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "ftp://%s:%s@%s:%d%s" % (user.name, user.password, host, self.port, path)
+
+
+def stop_all():
+    for s in list(_servers):
+        try:
+            s.stop()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+atexit.register(stop_all)
+
+
+def sanitizer_reports():
+    """Lines of sanitizer reports in the logs of every server of this script."""
+    out = []
+    texts = list(_finished_logs) + [s.log() for s in _servers]
+    for t in texts:
+        out += [l for l in t.splitlines() if SANITIZER_RE.search(l)]
+    return out
+
+
+def _watchdog(signum, frame):
+    print("Bail out! script exceeded %d s" % SCRIPT_TIMEOUT, flush=True)
+    stop_all()
+    os._exit(2)
+
+
+def install_watchdog(seconds=SCRIPT_TIMEOUT):
+    signal.signal(signal.SIGALRM, _watchdog)
+    signal.alarm(seconds)
+
+
+# ---------------------------------------------------------------- client
+
+class ProtocolError(Exception):
+    pass
+
+
+class Ctl:
+    """A raw FTP control connection: bytes out, (code, text) replies in."""
+
+    def __init__(self, host, port, timeout=CTL_TIMEOUT, source=None, greeting=True):
+        self.host = host
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        if source:
+            self.sock.bind((source, 0))
+        self.sock.connect((host, port))
+        self.local_host = self.sock.getsockname()[0]
+        self.rbuf = b""
+        self.greeting = self.reply() if greeting else None
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.sock.sendall(data)
+
+    def _readline(self):
+        while b"\n" not in self.rbuf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("control connection closed (pending %r)" % self.rbuf[:200])
+            self.rbuf += chunk
+        line, self.rbuf = self.rbuf.split(b"\n", 1)
+        if not line.endswith(b"\r"):
+            raise ProtocolError("reply line without CRLF: %r" % line)
+        return line[:-1].decode("utf-8", "replace")
+
+    def reply(self):
+        """One complete reply, multi-line ones included: (code, text)."""
+        first = self._readline()
+        m = re.match(r"^(\d{3})([ -])", first)
+        if not m:
+            raise ProtocolError("not a reply: %r" % first)
+        lines = [first]
+        if m.group(2) == "-":
+            end = m.group(1) + " "
+            while True:
+                line = self._readline()
+                lines.append(line)
+                if line.startswith(end):
+                    break
+        return int(m.group(1)), "\n".join(lines)
+
+    def cmd(self, line):
+        if isinstance(line, str):
+            line = line.encode("utf-8")
+        self.send(line + b"\r\n")
+        return self.reply()
+
+    def login(self, user, password):
+        r = self.cmd("USER " + user)
+        if r[0] != 331:
+            return r
+        return self.cmd("PASS " + password)
+
+    def wait_closed(self, timeout=5.0):
+        """True when the server closes the connection within timeout (data
+        that arrives meanwhile is kept in self.rbuf)."""
+        old = self.sock.gettimeout()
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.sock.settimeout(left)
+                try:
+                    chunk = self.sock.recv(65536)
+                except socket.timeout:
+                    return False
+                except ConnectionResetError:
+                    return True
+                if not chunk:
+                    return True
+                self.rbuf += chunk
+        finally:
+            try:
+                self.sock.settimeout(old)
+            except OSError:
+                pass
+
+    # -- data connections
+
+    def _connect_data(self, host, port):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        d = socket.socket(fam, socket.SOCK_STREAM)
+        d.settimeout(CTL_TIMEOUT)
+        d.connect((host, port))
+        return d
+
+    def pasv(self):
+        """PASV: (host, port) from the 227 reply."""
+        r = self.cmd("PASV")
+        if r[0] != 227:
+            raise AssertionError("PASV: %r" % (r,))
+        m = re.search(r"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", r[1])
+        if not m:
+            raise AssertionError("PASV reply without h1,..,p2: %r" % (r,))
+        n = [int(x) for x in m.groups()]
+        return "%d.%d.%d.%d" % tuple(n[:4]), n[4] * 256 + n[5]
+
+    def epsv(self, arg=None):
+        r = self.cmd("EPSV" + (" " + arg if arg else ""))
+        if r[0] != 229:
+            raise AssertionError("EPSV: %r" % (r,))
+        m = re.search(r"\(\|\|\|(\d+)\|\)", r[1])
+        if not m:
+            raise AssertionError("EPSV reply without (|||port|): %r" % (r,))
+        return int(m.group(1))
+
+    def active_listener(self, extended=False):
+        """Listens on our own address and sends PORT or EPRT."""
+        fam = socket.AF_INET6 if ":" in self.local_host else socket.AF_INET
+        lst = socket.socket(fam, socket.SOCK_STREAM)
+        lst.settimeout(CTL_TIMEOUT)
+        lst.bind((self.local_host, 0))
+        lst.listen(1)
+        port = lst.getsockname()[1]
+        if extended:
+            r = self.cmd("EPRT |%d|%s|%d|" % (2 if fam == socket.AF_INET6 else 1,
+                                              self.local_host, port))
+        else:
+            h = self.local_host.replace(".", ",")
+            r = self.cmd("PORT %s,%d,%d" % (h, port >> 8, port & 255))
+        if r[0] != 200:
+            lst.close()
+            raise AssertionError("%s: %r" % ("EPRT" if extended else "PORT", r))
+        return lst
+
+    def data(self, mode):
+        """Prepares a data connection (PASV, EPSV, PORT or EPRT). Returns a
+        PendingData whose get() gives the connected socket after 150."""
+        if mode == "pasv":
+            host, port = self.pasv()
+            return PendingData(sock=self._connect_data(host, port))
+        if mode == "epsv":
+            return PendingData(sock=self._connect_data(self.host, self.epsv()))
+        if mode in ("port", "eprt"):
+            return PendingData(listener=self.active_listener(extended=(mode == "eprt")))
+        raise ValueError(mode)
+
+    def retr(self, command, mode="pasv"):
+        """Runs a download (RETR, LIST, ...): (first reply, data, final reply).
+        data is None and final None when the first reply is not 1xx."""
+        pend = self.data(mode)
+        first = self.cmd(command)
+        if not 100 <= first[0] < 200:
+            pend.close()
+            return first, None, None
+        d = pend.get()
+        chunks = []
+        try:
+            while True:
+                b = d.recv(MiB)
+                if not b:
+                    break
+                chunks.append(b)
+        finally:
+            d.close()
+        return first, b"".join(chunks), self.reply()
+
+    def stor(self, command, data, mode="pasv", pieces=None):
+        """Runs an upload (STOR, APPE, STOU): (first reply, final reply).
+        pieces: send data as these separate writes, with a short pause
+        between them (to test state kept across reads)."""
+        pend = self.data(mode)
+        first = self.cmd(command)
+        if not 100 <= first[0] < 200:
+            pend.close()
+            return first, None
+        d = pend.get()
+        try:
+            if pieces:
+                for p in pieces:
+                    d.sendall(p)
+                    time.sleep(0.15)
+            else:
+                d.sendall(data)
+            d.shutdown(socket.SHUT_WR)
+            # Wait for the server's side to close too, as clients do.
+            try:
+                while d.recv(65536):
+                    pass
+            except OSError:
+                pass
+        finally:
+            d.close()
+        return first, self.reply()
+
+    def quit(self):
+        try:
+            r = self.cmd("QUIT")
+        except (OSError, EOFError, ProtocolError):
+            r = None
+        self.close()
+        return r
+
+
+class PendingData:
+    """A passive connection already made, or an active listener waiting."""
+
+    def __init__(self, sock=None, listener=None):
+        self.sock, self.listener = sock, listener
+
+    def get(self):
+        if self.sock is None:
+            try:
+                self.sock, _ = self.listener.accept()
+                self.sock.settimeout(CTL_TIMEOUT)
+            finally:
+                self.listener.close()
+                self.listener = None
+        return self.sock
+
+    def close(self):
+        for s in (self.sock, self.listener):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+def run_tool(args, timeout=60, env=None, cwd=None, input=None):
+    """Runs a client program: (exit code, stdout, stderr), decoded."""
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(args, capture_output=True, timeout=timeout, env=e, cwd=cwd, input=input,
+                       stdin=None if input is not None else subprocess.DEVNULL)
+    return (p.returncode, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace"))

@@ -1,0 +1,67 @@
+/* The environment, read once into one validated, immutable structure. */
+#pragma once
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
+enum client_cert_mode { CLIENT_CERT_NONE, CLIENT_CERT_REQUEST, CLIENT_CERT_REQUIRE };
+
+struct config {
+	const char *root;
+	const char *users_file;          /* NULL: no virtual users */
+	bool system_users;
+	bool anonymous;
+	bool write;
+	mode_t umask;
+
+	const char *tls_cert;            /* NULL: no TLS */
+	const char *tls_key;
+	const char *tls_priority;
+	bool tls_implicit;
+	bool tls_require;
+	bool tls_require_data;
+	bool tls_require_reuse;
+	const char *tls_ca;
+	enum client_cert_mode tls_client_cert;
+	bool tls_cert_login;
+	const char *tls_ocsp;
+
+	unsigned pasv_min, pasv_max;     /* 0, 0: kernel's choice */
+	bool has_pasv_address;
+	struct in_addr pasv_address;
+	bool active;
+
+	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
+	unsigned max_login_failures;
+	const char *banner;
+	enum log_target log;
+};
+
+#define CONFIG_MAX_ERRORS 32
+#define CONFIG_ERROR_LEN 320
+
+struct config_errors {
+	unsigned count;
+	char text[CONFIG_MAX_ERRORS][CONFIG_ERROR_LEN];
+};
+
+/* The GnuTLS priority string used when FTPSD_TLS_PRIORITY is unset. */
+extern const char config_default_tls_priority[];
+
+/* Reads every FTPSD_* variable. Returns 0, or -EINVAL with every problem
+ * in errs (a message names the variable and what is wrong with it). */
+int config_from_env(struct config *ret, struct config_errors *errs);
+
+/* Adds a message to errs; printf-style. */
+void config_error(struct config_errors *errs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Value parsers, each 0 or -EINVAL; exposed for the unit tests. */
+int config_parse_bool(const char *s, bool *ret);
+int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
+int config_parse_umask(const char *s, mode_t *ret);
+int config_parse_port_range(const char *s, unsigned *ret_min, unsigned *ret_max);
+int config_parse_ipv4(const char *s, struct in_addr *ret);
+int config_parse_log(const char *s, enum log_target *ret);
+int config_parse_client_cert(const char *s, enum client_cert_mode *ret);

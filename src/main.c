@@ -11,10 +11,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "hostport.h"
 #include "log.h"
+#include "privs.h"
 #include "reply.h"
 #include "session.h"
 #include "tls.h"
@@ -55,6 +57,8 @@ struct setup {
 	int users_fd;
 	struct tls_server *tls;
 	char tls_warning[320];
+	bool root;
+	struct account run_account;   /* FTPSD_RUN_USER, when root */
 };
 
 static void check_root(struct setup *su)
@@ -97,6 +101,25 @@ static void check_tls(struct setup *su, bool thorough)
 		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
 }
 
+/* Who the session will run as. Root serves nobody: virtual and anonymous
+ * users run as FTPSD_RUN_USER, system accounts as themselves. */
+static void check_accounts(struct setup *su)
+{
+	su->root = privs_are_root();
+	if (!su->root) {
+		if (su->cfg.system_users)
+			config_error(&su->errs, "FTPSD_SYSTEM_USERS=1 needs ftpsd to start as root");
+		return;
+	}
+	if (account_lookup(su->cfg.run_user, &su->run_account) < 0)
+		config_error(&su->errs,
+			     "FTPSD_RUN_USER=%s: no such account (create it: useradd --system "
+			     "--no-create-home --shell /usr/sbin/nologin %s)",
+			     su->cfg.run_user, su->cfg.run_user);
+	else if (su->run_account.uid == 0)
+		config_error(&su->errs, "FTPSD_RUN_USER=%s: the account has uid 0", su->cfg.run_user);
+}
+
 /* Reads and checks everything; errors collect in su->errs. */
 static void setup_load(struct setup *su, bool thorough)
 {
@@ -107,6 +130,7 @@ static void setup_load(struct setup *su, bool thorough)
 	check_root(su);
 	check_users(su);
 	check_tls(su, thorough);
+	check_accounts(su);
 }
 
 static int run_check(void)
@@ -125,20 +149,14 @@ static int run_check(void)
 }
 
 /* The control connection: fd 3 under systemd's LISTEN_FDS=1 protocol
- * (for this very process), otherwise the inetd convention 0 and 1. */
+ * (sd_listen_fds checks LISTEN_PID is us), otherwise the inetd
+ * convention 0 and 1. */
 static void control_fds(int *rfd, int *wfd)
 {
-	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
-
 	*rfd = 0;
 	*wfd = 1;
-	if (fds && strcmp(fds, "1") == 0 && (!pid || atol(pid) == (long)getpid())) {
-		*rfd = *wfd = 3;
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-	}
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDNAMES");
+	if (sd_listen_fds(1) == 1)
+		*rfd = *wfd = SD_LISTEN_FDS_START;
 }
 
 static void harden_process(mode_t mask)
@@ -175,16 +193,41 @@ static void init_peer(struct session *s)
 		fd_set_nonblocking(s->ctrl.wfd, true);
 }
 
+/* Gives up what the session does not need before it reads a byte from
+ * the network. 0, or -errno (the session must not start). */
+static int drop_privileges(struct setup *su, bool *ret_privileged)
+{
+	int r;
+
+	*ret_privileged = false;
+	if (!su->root)
+		return privs_limit(false);
+	if (!su->cfg.system_users)
+		return privs_become(&su->run_account, false, NULL);
+	r = privs_limit(true);
+	*ret_privileged = r == 0;
+	return r;
+}
+
 static int serve(struct setup *su)
 {
 	static struct session s;
-	int rfd, wfd;
+	int rfd, wfd, r;
+	bool privileged;
+
+	r = drop_privileges(su, &privileged);
+	if (r < 0) {
+		log_msg(LOG_CRIT, "cannot drop privileges: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
 
 	control_fds(&rfd, &wfd);
 	memset(&s, 0, sizeof(s));
 	s.cfg = &su->cfg;
 	s.tls = su->tls;
 	s.users_fd = su->users_fd;
+	s.run_account = &su->run_account;
+	s.privileged = privileged;
 	s.base_root_fd = su->root_fd;
 	s.root_fd = -1;
 	s.pasv_fd = -1;

@@ -202,11 +202,13 @@ static int drop_privileges(struct setup *su, bool *ret_privileged)
 	*ret_privileged = false;
 	if (!su->root)
 		return privs_limit(false);
+	r = privs_limit(true);
+	if (r < 0)
+		return r;
 	if (!su->cfg.system_users)
 		return privs_become(&su->run_account, false, NULL);
-	r = privs_limit(true);
-	*ret_privileged = r == 0;
-	return r;
+	*ret_privileged = true;
+	return 0;
 }
 
 static int serve(struct setup *su)

@@ -71,10 +71,11 @@ int privs_limit(bool keep_for_login)
 	if (!privs_are_root())
 		return 0;
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	/* The bounding set first: dropping from it needs CAP_SETPCAP. */
+	/* The bounding set is emptied first (that needs CAP_SETPCAP): it only
+	 * limits what could be gained later, and nothing is to be gained.
+	 * What a login needs stays in the permitted and effective sets. */
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!kept(cap, keep_for_login) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return -errno;
 	r = capget_all(data);
 	if (r < 0)

@@ -27,9 +27,9 @@ int account_lookup(const char *name, struct account *ret);
 /* true when the process may change its identity (real or effective root). */
 bool privs_are_root(void);
 
-/* Before login: no new privileges ever; as root, every capability but
- * those in keep_for_login (when true) leaves all sets and the bounding
- * set. 0 or -errno. */
+/* Before login: no new privileges ever; as root, the bounding set is
+ * emptied and only the login capabilities (when keep_for_login) stay
+ * permitted and effective. 0 or -errno. */
 int privs_limit(bool keep_for_login);
 
 /* Becomes a for good: supplementary groups, gid, uid. With chroot_home,

@@ -36,6 +36,7 @@ void session_start_tls(struct session *s)
 			s->tls_info.sni, s->peer_str);
 		reply(s, 421, "HOST and TLS server name disagree");
 		s->quit = true;
+		s->exit_status = 1;
 		return;
 	}
 	log_msg(LOG_INFO, "TLS established with %s: %s, %s%s%s", s->peer_str, s->tls_info.version,

@@ -104,6 +104,9 @@ static int open_in_place(struct session *s, struct upload *u, bool append, uint6
 		return u->fd;
 	if (fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -EISDIR;
+	/* A restart past the end would leave a hole of zeros (RFC 3659 §5.3). */
+	if (!append && rest > (uint64_t)st.st_size)
+		return -ERANGE;
 	if (!append && ftruncate(u->fd, (off_t)rest) < 0)
 		return -errno;
 	if (!append && lseek(u->fd, (off_t)rest, SEEK_SET) < 0)
@@ -170,7 +173,9 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 		r = open_atomic(s, &u);
 	}
 	if (r < 0 || !xfer_ready(s)) {
-		if (r < 0)
+		if (r == -ERANGE)
+			reply(s, 554, "REST offset %llu is beyond the end of %s", (unsigned long long)rest, arg);
+		else if (r < 0)
 			reply_errno(s, r, arg);
 		finish_upload(&u, false);
 		return;

@@ -15,20 +15,34 @@
 
 static struct {
 	bool journal;
+	bool stderr_ok;
 	char peer[64];
 	char user[USER_NAME_MAX];
 } log_state = { .peer = "-", .user = "-" };
 
-void log_init(enum log_target target)
+/* true when fd 2 leads somewhere other than the client's connection. */
+static bool stderr_is_not_client(int control_fd)
 {
-	/* auto: the journal when systemd runs us (JOURNAL_STREAM) or its
-	 * socket is there. Under xinetd stderr may be the client's socket,
-	 * so auto never picks stderr when a journal exists. */
-	if (target == LOG_STDERR)
+	struct stat e, c;
+
+	if (fstat(2, &e) < 0)
+		return false;
+	if (fstat(control_fd, &c) < 0)
+		return true;
+	return e.st_dev != c.st_dev || e.st_ino != c.st_ino;
+}
+
+void log_init(enum log_target target, int control_fd)
+{
+	log_state.stderr_ok = stderr_is_not_client(control_fd);
+	/* stderr when asked for and safe; the journal otherwise, when its
+	 * socket is there; with neither, records are dropped rather than
+	 * sent to the client. */
+	if (target == LOG_STDERR && log_state.stderr_ok)
 		return;
 	if (journal_open(JOURNAL_SOCKET) == 0)
 		log_state.journal = true;
-	else if (target == LOG_JOURNAL)
+	else if (target == LOG_JOURNAL && log_state.stderr_ok)
 		fprintf(stderr, "ftpsd: FTPSD_LOG=journal but %s is not reachable; logging to stderr\n",
 			JOURNAL_SOCKET);
 }
@@ -64,6 +78,8 @@ static void send_record(const char *message, int priority, const struct journal_
 
 static void to_stderr(const char *message)
 {
+	if (!log_state.stderr_ok)
+		return;
 	fprintf(stderr, "ftpsd[%ld]: %s\n", (long)getpid(), message);
 }
 

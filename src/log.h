@@ -7,7 +7,10 @@
 
 #include "config.h"
 
-void log_init(enum log_target target);
+/* Chooses where records go. control_fd is the client's connection: under
+ * xinetd (and systemd without StandardError=) stderr is that very socket,
+ * and a log line must never reach the client, so stderr is then skipped. */
+void log_init(enum log_target target, int control_fd);
 
 /* Who the records are about; both strings are copied. */
 void log_set_peer(const char *remote_addr);

@@ -89,9 +89,14 @@ static void check_tls(struct setup *su, bool thorough)
 
 	if (!su->cfg.tls_cert || !su->cfg.tls_key)
 		return;
-	if (thorough && tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
-		config_error(&su->errs, "%s", err);
-		return;
+	/* An expired certificate fails --check; a session still serves it,
+	 * with a warning, rather than leave every client without FTPS. */
+	if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
+		if (thorough) {
+			config_error(&su->errs, "%s", err);
+			return;
+		}
+		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
 	}
 	err[0] = '\0';
 	su->tls = tls_server_new(&su->cfg, err, sizeof(err));
@@ -211,10 +216,10 @@ static int drop_privileges(struct setup *su, bool *ret_privileged)
 	return 0;
 }
 
-static int serve(struct setup *su)
+static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
-	int rfd, wfd, r;
+	int r;
 	bool privileged;
 
 	r = drop_privileges(su, &privileged);
@@ -223,7 +228,6 @@ static int serve(struct setup *su)
 		return EXIT_SYSTEM;
 	}
 
-	control_fds(&rfd, &wfd);
 	memset(&s, 0, sizeof(s));
 	s.cfg = &su->cfg;
 	s.tls = su->tls;
@@ -263,15 +267,12 @@ static int serve(struct setup *su)
 }
 
 /* A bad configuration: the client hears 421, the log hears every reason. */
-static int refuse(const struct setup *su)
+static int refuse(const struct setup *su, int wfd)
 {
 	static const char msg[] = "421 Service not available: server configuration error\r\n";
-	int rfd, wfd;
 
-	log_init(su->cfg.log);
 	for (unsigned i = 0; i < su->errs.count; i++)
 		log_msg(LOG_ERR, "configuration: %s", su->errs.text[i]);
-	control_fds(&rfd, &wfd);
 	(void)!write(wfd, msg, sizeof(msg) - 1);
 	return EXIT_BAD_CONFIG;
 }
@@ -279,6 +280,7 @@ static int refuse(const struct setup *su)
 int main(int argc, char **argv)
 {
 	static struct setup su;
+	int rfd, wfd;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
@@ -296,8 +298,11 @@ int main(int argc, char **argv)
 	}
 	setup_load(&su, false);
 	harden_process(su.cfg.umask);
+	control_fds(&rfd, &wfd);
+	/* Logging is set up before any privilege drop or chroot: the
+	 * journal's socket is connected now, while it can be reached. */
+	log_init(su.cfg.log, rfd);
 	if (su.errs.count)
-		return refuse(&su);
-	log_init(su.cfg.log);
-	return serve(&su);
+		return refuse(&su, wfd);
+	return serve(&su, rfd, wfd);
 }

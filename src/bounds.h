@@ -19,6 +19,8 @@
 #define SENDFILE_CHUNK (4 * 1024 * 1024)
 /* Connections from a wrong address a passive listener refuses before giving up. */
 #define PASV_MAX_STRANGERS 16
+/* After a plain upload's FIN, how long to watch for the client's death. */
+#define UPLOAD_HANGUP_GRACE_MS 50
 /* How long a TLS sender waits for the peer's close_notify after its own. */
 #define TLS_BYE_WAIT_MS 2000
 /* Milliseconds of the first failed-login delay; each further failure doubles it. */

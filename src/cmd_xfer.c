@@ -83,23 +83,33 @@ void cmd_retr(struct session *s, const struct command *c)
 	record(s, &x, target, 'o');
 }
 
+enum upload_kind { UPLOAD_STOR, UPLOAD_APPE, UPLOAD_STOU };
+
 /* Where an upload goes: a fresh temporary (atomic STOR), the file itself
- * (APPE, REST), or a new unique file (STOU). */
+ * (APPE, REST), or a new unique file (STOU). Nothing visible changes
+ * before the data connection is open: a refused or failed command leaves
+ * the directory as it was. */
 struct upload {
 	int fd;
 	int dir_fd;            /* the temporary's directory, -1 when in place */
 	char tmp[64];
 	const char *base;      /* the target's last component */
 	char vpath[VPATH_MAX];
-	bool unique;
+	bool created;          /* the file is new (APPE, STOU): remove it on failure */
+	bool truncate;         /* REST+STOR: cut the file at the offset once data flows */
 };
 
+/* APPE and REST+STOR write into the file itself. */
 static int open_in_place(struct session *s, struct upload *u, bool append, uint64_t rest)
 {
 	struct stat st;
-	int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK | (append ? O_APPEND : 0);
+	int flags = O_WRONLY | O_NOCTTY | O_NONBLOCK | (append ? O_APPEND : 0);
 
-	u->fd = fs_open(s->root_fd, u->vpath, flags, 0666);
+	u->fd = fs_open(s->root_fd, u->vpath, flags, 0);
+	if (u->fd == -ENOENT) {
+		u->fd = fs_open(s->root_fd, u->vpath, flags | O_CREAT | O_EXCL, 0666);
+		u->created = u->fd >= 0;
+	}
 	if (u->fd < 0)
 		return u->fd;
 	if (fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -107,10 +117,7 @@ static int open_in_place(struct session *s, struct upload *u, bool append, uint6
 	/* A restart past the end would leave a hole of zeros (RFC 3659 §5.3). */
 	if (!append && rest > (uint64_t)st.st_size)
 		return -ERANGE;
-	if (!append && ftruncate(u->fd, (off_t)rest) < 0)
-		return -errno;
-	if (!append && lseek(u->fd, (off_t)rest, SEEK_SET) < 0)
-		return -errno;
+	u->truncate = !append;
 	return 0;
 }
 
@@ -130,24 +137,48 @@ static int open_atomic(struct session *s, struct upload *u)
 	return 0;
 }
 
-/* After the transfer: the temporary takes the target's place, or goes. */
-static int finish_upload(struct upload *u, bool complete)
+static int open_upload(struct session *s, struct upload *u, const char *arg,
+		       enum upload_kind kind, uint64_t rest)
+{
+	char wanted[VPATH_MAX];
+	int r = path_resolve(s->cwd, arg, u->vpath, sizeof(u->vpath));
+
+	if (r < 0)
+		return r;
+	if (strcmp(u->vpath, "/") == 0)
+		return -EISDIR;
+	if (kind == UPLOAD_STOU) {
+		copy_string(wanted, sizeof(wanted), u->vpath);
+		u->fd = fs_create_unique(s->root_fd, wanted, u->vpath, sizeof(u->vpath));
+		u->created = u->fd >= 0;
+		return u->fd < 0 ? u->fd : 0;
+	}
+	if (kind == UPLOAD_APPE || rest > 0)
+		return open_in_place(s, u, kind == UPLOAD_APPE, rest);
+	return open_atomic(s, u);
+}
+
+/* After the transfer: the temporary takes the target's place, or goes;
+ * a file this command created goes too when the upload failed. */
+static int finish_upload(struct session *s, struct upload *u, bool complete)
 {
 	int r = 0;
 
 	if (u->fd >= 0)
 		close(u->fd);
+	u->fd = -1;
 	if (u->dir_fd >= 0) {
 		if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)
 			r = -errno;
 		if (!complete || r < 0)
 			unlinkat(u->dir_fd, u->tmp, 0);
 		close(u->dir_fd);
+		u->dir_fd = -1;
+	} else if (u->created && !complete) {
+		fs_unlink(s->root_fd, u->vpath);
 	}
 	return r;
 }
-
-enum upload_kind { UPLOAD_STOR, UPLOAD_APPE, UPLOAD_STOU };
 
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
@@ -158,26 +189,15 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 	int r;
 
 	s->rest = 0;
-	r = path_resolve(s->cwd, arg, u.vpath, sizeof(u.vpath));
-	if (r == 0 && strcmp(u.vpath, "/") == 0)
-		r = -EISDIR;
-	if (r == 0 && kind == UPLOAD_STOU) {
-		char wanted[VPATH_MAX];
-
-		copy_string(wanted, sizeof(wanted), u.vpath);
-		u.fd = r = fs_create_unique(s->root_fd, wanted, u.vpath, sizeof(u.vpath));
-		u.unique = true;
-	} else if (r == 0 && (kind == UPLOAD_APPE || rest > 0)) {
-		r = open_in_place(s, &u, kind == UPLOAD_APPE, rest);
-	} else if (r == 0) {
-		r = open_atomic(s, &u);
-	}
-	if (r < 0 || !xfer_ready(s)) {
+	if (!xfer_ready(s))
+		return;
+	r = open_upload(s, &u, arg, kind, rest);
+	if (r < 0) {
 		if (r == -ERANGE)
 			reply(s, 554, "REST offset %llu is beyond the end of %s", (unsigned long long)rest, arg);
-		else if (r < 0)
+		else
 			reply_errno(s, r, arg);
-		finish_upload(&u, false);
+		finish_upload(s, &u, false);
 		return;
 	}
 	if (kind == UPLOAD_STOU)
@@ -185,16 +205,17 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 	else
 		reply(s, 150, "Opening %s mode data connection for %s", type_name(s), arg);
 	if (data_open(s, &data) < 0) {
-		finish_upload(&u, false);
-		if (u.unique)
-			fs_unlink(s->root_fd, u.vpath);
+		finish_upload(s, &u, false);
 		return;
 	}
 	xfer_init(&x, s, &data);
-	xfer_recv_file(&x, u.fd, s->ascii);
-	r = finish_upload(&u, x.status == XFER_DONE);
-	if (u.unique && x.status != XFER_DONE)
-		fs_unlink(s->root_fd, u.vpath);
+	if (u.truncate && (ftruncate(u.fd, (off_t)rest) < 0 || lseek(u.fd, (off_t)rest, SEEK_SET) < 0)) {
+		x.status = XFER_LOCAL_ERROR;
+		x.err = errno;
+	} else {
+		xfer_recv_file(&x, u.fd, s->ascii);
+	}
+	r = finish_upload(s, &u, x.status == XFER_DONE);
 	if (r < 0) {
 		x.status = XFER_LOCAL_ERROR;
 		x.err = -r;

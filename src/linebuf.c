@@ -51,9 +51,8 @@ static void put_byte(struct linebuf *lb, unsigned char c)
 static enum linebuf_result data_byte(struct linebuf *lb, unsigned char c)
 {
 	if (c == '\n') {
-		/* CRLF or a bare LF ends the line; the CR is not part of it. */
-		if (lb->cr && !lb->overflow)
-			lb->len--;
+		/* CRLF or a bare LF ends the line; the CR is not part of it,
+		 * so a pending CR was never stored and takes no room. */
 		lb->cr = false;
 		if (lb->overflow) {
 			lb->overflow = false;
@@ -64,8 +63,14 @@ static enum linebuf_result data_byte(struct linebuf *lb, unsigned char c)
 		lb->ready = true;
 		return LINE_READY;
 	}
-	lb->cr = c == '\r' && !lb->overflow && lb->len < LINE_MAX_BYTES;
-	put_byte(lb, c);
+	if (lb->cr) {   /* the CR was not followed by LF: it is data */
+		put_byte(lb, '\r');
+		lb->cr = false;
+	}
+	if (c == '\r')
+		lb->cr = true;
+	else
+		put_byte(lb, c);
 	return LINE_NEED_MORE;
 }
 

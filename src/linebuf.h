@@ -18,7 +18,7 @@ struct linebuf {
 	char line[LINE_MAX_BYTES + 1];
 	size_t len;
 	unsigned char telnet;  /* Telnet parser state */
-	bool cr;               /* last byte was CR */
+	bool cr;               /* a CR was read and not yet stored: LF may follow */
 	bool overflow;         /* discarding the rest of an over-long line */
 	bool ready;            /* line holds a complete line not yet taken */
 };

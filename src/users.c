@@ -67,7 +67,8 @@ int users_parse_line(const char *line, size_t len, struct user_entry *ret, const
 static int users_each_line(int fd, int (*fn)(const char *line, size_t len, unsigned lineno, void *ctx),
 			   void *ctx)
 {
-	char buf[16384], line[USERS_LINE_MAX];
+	/* One byte more than a line may hold: room for the CR of a CRLF. */
+	char buf[16384], line[USERS_LINE_MAX + 1];
 	size_t llen = 0;
 	bool too_long = false;
 	unsigned lineno = 1;
@@ -95,6 +96,8 @@ static int users_each_line(int fd, int (*fn)(const char *line, size_t len, unsig
 			}
 			if (llen > 0 && line[llen - 1] == '\r')
 				llen--;
+			if (llen >= USERS_LINE_MAX)
+				too_long = true;
 			line[llen] = '\0';
 			r = fn(too_long ? NULL : line, llen, lineno++, ctx);
 			if (r)

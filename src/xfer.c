@@ -293,12 +293,20 @@ static bool write_file(struct xfer *x, int fd, const char *p, size_t len)
 
 /* A plain data connection ends with a FIN whether the upload is complete
  * or the client died. A client that died also closed its control
- * connection: look before taking the FIN for completion. */
+ * connection, but the kernel may close the data socket first: wait a
+ * moment for the control connection's end before taking the FIN for
+ * completion. A live client sends nothing until it has our 226, so a
+ * command arriving meanwhile also proves it alive. */
 static bool control_hung_up(struct session *s)
 {
 	struct pollfd pfd = { .fd = s->ctrl.rfd, .events = POLLIN | POLLRDHUP };
+	int64_t deadline = now_ms() + UPLOAD_HANGUP_GRACE_MS;
+	int r;
 
-	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+	do
+		r = poll(&pfd, 1, ms_until(deadline));
+	while (r < 0 && errno == EINTR);
+	return r > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 void xfer_recv_file(struct xfer *x, int fd, bool ascii)

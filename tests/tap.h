@@ -113,7 +113,7 @@ __attribute__((format(printf, 1, 2))) static inline void diag(const char *fmt, .
 }
 
 /* Records one result; returns pass. */
-static inline bool tap_result(bool pass, const char *file, int line, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static inline bool tap_result(bool pass, const char *file, int line, const char *fmt, va_list ap)
 {
 	char name[2048];
 

@@ -304,7 +304,8 @@ class Server:
                                              start_new_session=True)
             finally:
                 logf.close()
-            _servers.append(self)
+            if self not in _servers:
+                _servers.append(self)
             deadline = time.monotonic() + START_TIMEOUT
             while time.monotonic() < deadline:
                 text = self.log(mark)

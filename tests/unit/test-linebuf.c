@@ -87,7 +87,10 @@ static const struct {
 	{ "CR in the middle is data",     S("AB\rCD\r\n"),                S("[AB\rCD]") },
 	{ "CR CR LF keeps the first CR",  S("AB\r\r\n"),                  S("[AB\r]") },
 	{ "LF CR: CR starts next line",   S("A\n\rB\n"),                  S("[A][\rB]") },
-	{ "trailing CR waits for LF",     S("AB\r"),                      S("{AB\r}") },
+	/* A CR is held back until the next byte shows whether LF follows:
+	 * it takes no room in the line until then. */
+	{ "trailing CR waits for LF",     S("AB\r"),                      S("{AB}") },
+	{ "held CR then data",            S("AB\rC"),                     S("{AB\rC}") },
 	{ "no line end yet",              S("NOOP"),                      S("{NOOP}") },
 	{ "nothing",                      S(""),                          S("") },
 	{ "two lines",                    S("USER a\r\nPASS b\r\n"),      S("[USER a][PASS b]") },

@@ -83,7 +83,7 @@ def test_virtual_user_runs_as_run_user():
             t.is_eq((st["CapEff"], st["CapPrm"], st["CapInh"], st["CapBnd"]), ("0" * 16,) * 4,
                     "virtual user: no capability in any set, bounding set empty")
             t.is_eq(st.get("NoNewPrivs"), "1", "virtual user: no_new_privs is set")
-            r, _ = c.stor("STOR owned.bin", b"x" * 1000)
+            _, r = c.stor("STOR owned.bin", b"x" * 1000)
             t.code(r, 226, "virtual user uploads")
             t.is_eq(os.stat(srv.path("owned.bin")).st_uid, uid, "the upload belongs to FTPSD_RUN_USER")
             c.quit()
@@ -138,7 +138,7 @@ def test_system_users():
                 t.ok('"/"' in c.cmd("PWD")[1], "PWD shows / for the home")
                 first, data, final = c.retr("RETR mine.txt")
                 t.is_eq(data, b"bob's file\n", "RETR a file of the home")
-                r, _ = c.stor("STOR new.txt", b"new\n")
+                _, r = c.stor("STOR new.txt", b"new\n")
                 t.code(r, 226, "STOR in the home")
                 t.is_eq(os.stat(os.path.join(bob.home, "new.txt")).st_uid, bob.uid,
                         "the upload belongs to the account")

@@ -98,6 +98,22 @@ void log_msg(int priority, const char *fmt, ...)
 	send_record(message, priority, NULL, 0);
 }
 
+void log_tls(int priority, const char *message, const char *version, const char *cipher,
+	     const char *client_subject)
+{
+	struct journal_field extra[] = {
+		{ "FTP_TLS_VERSION", version },
+		{ "FTP_TLS_CIPHER", cipher },
+		{ "FTP_TLS_CLIENT_SUBJECT", client_subject },
+	};
+
+	if (!log_state.journal) {
+		to_stderr(message);
+		return;
+	}
+	send_record(message, priority, extra, client_subject && *client_subject ? 3 : 2);
+}
+
 void log_command(const char *line, int reply_code)
 {
 	char message[LINE_MAX_BYTES + 400];

@@ -19,6 +19,11 @@ void log_set_user(const char *user);
 /* A free-form record at a syslog priority. */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A record about the session's TLS (after a handshake, and at the end),
+ * with FTP_TLS_VERSION, FTP_TLS_CIPHER and FTP_TLS_CLIENT_SUBJECT fields. */
+void log_tls(int priority, const char *message, const char *version, const char *cipher,
+	     const char *client_subject);
+
 /* One command and its final reply code: MESSAGE is mod_ftp's
  * "%u [%a] %r %>s". line is the command as received, already masked. */
 void log_command(const char *line, int reply_code);

@@ -216,6 +216,21 @@ static int drop_privileges(struct setup *su, bool *ret_privileged)
 	return 0;
 }
 
+static void log_session_end(const struct session *s)
+{
+	char message[1024];
+	const struct tls_info *t = &s->tls_info;
+	const char *subject = t->cert_verified ? t->subject : "";
+
+	if (!t->active) {
+		log_msg(LOG_INFO, "session end (plaintext)");
+		return;
+	}
+	snprintf(message, sizeof(message), "session end (%s, %s%s%s)", t->version, t->cipher,
+		 *subject ? ", client certificate " : "", subject);
+	log_tls(LOG_INFO, message, t->version, t->cipher, subject);
+}
+
 static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
@@ -257,12 +272,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 	}
 	reply(&s, 220, "%s", su->cfg.banner);
 	s.exit_status = session_run(&s);
-	if (s.tls_info.active)
-		log_msg(LOG_INFO, "session end (%s, %s%s%s)", s.tls_info.version, s.tls_info.cipher,
-			s.tls_info.cert_verified ? ", client certificate " : "",
-			s.tls_info.cert_verified ? s.tls_info.subject : "");
-	else
-		log_msg(LOG_INFO, "session end (plaintext)");
+	log_session_end(&s);
 	return s.exit_status;
 }
 

@@ -242,11 +242,37 @@ class JournalServer:
         return stderr
 
 
+def make_cert(directory):
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def tls_session(port):
+    """A plain ftplib FTP_TLS session: AUTH TLS, login, QUIT."""
+    import ftplib
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    f = ftplib.FTP_TLS(context=ctx, timeout=15)
+    f.connect("127.0.0.1", port)
+    f.auth()
+    f.login(ALICE.name, ALICE.password)
+    version = f.sock.version()
+    f.quit()
+    return version
+
+
 def test_journal():
     from ftpsd_test import Ctl
     with Server() as srv:   # only for its root, users file and run user
         srv.put("j.txt", b"journal test data\n")
         env = {k: v for k, v in srv.env.items() if v is not None}
+        cert, key = make_cert(srv.dir)
+        env.update({"FTPSD_TLS_CERT": cert, "FTPSD_TLS_KEY": key})
         js = JournalServer(env, srv.root, srv.users_file)
         try:
             with Ctl("127.0.0.1", js.port) as c:
@@ -283,6 +309,14 @@ def test_journal():
             t.ok([r for r in recs if r.get("MESSAGE", "").startswith("session start")]
                  and [r for r in recs if r.get("MESSAGE", "").startswith("session end")],
                  "session start and end are recorded")
+            version = tls_session(js.port)
+            want = {"TLSv1.3": "TLS1.3", "TLSv1.2": "TLS1.2"}.get(version)
+            ends = js.wait(lambda r: r.get("MESSAGE", "").startswith("session end (TLS"))
+            t.ok(ends and ends[0].get("FTP_TLS_VERSION") == want and ends[0].get("FTP_TLS_CIPHER"),
+                 "TLS session end: FTP_TLS_VERSION and FTP_TLS_CIPHER", repr(ends))
+            est = [r for r in js.read() if r.get("MESSAGE", "").startswith("TLS established")]
+            t.ok(est and est[0].get("FTP_TLS_VERSION") == want, "TLS established record with its version",
+                 repr(est))
         finally:
             err = js.stop()
         t.ok("ftpsd[" not in err, "with FTPSD_LOG=journal nothing goes to stderr", err[-300:])

@@ -89,13 +89,15 @@ static void check_tls(struct setup *su, bool thorough)
 
 	if (!su->cfg.tls_cert || !su->cfg.tls_key)
 		return;
-	/* An expired certificate fails --check; a session still serves it,
-	 * with a warning, rather than leave every client without FTPS. */
-	if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
-		if (thorough) {
-			config_error(&su->errs, "%s", err);
+	if (thorough) {
+		unsigned before = su->errs.count;
+
+		tls_check_each(&su->cfg, &su->errs);
+		if (su->errs.count > before)
 			return;
-		}
+	} else if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
+		/* An expired certificate fails --check; a session still serves
+		 * it, with a warning, rather than leave every client without FTPS. */
 		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
 	}
 	err[0] = '\0';

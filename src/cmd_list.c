@@ -349,6 +349,8 @@ void cmd_stat(struct session *s, const struct command *c)
 			   s->tls_info.cipher, s->prot_private ? "private" : "clear");
 	else
 		reply_more(s, "Control connection: plaintext");
-	reply_more(s, "No data connection");
+	reply_more(s, "%s", s->data_mode == DATA_PASSIVE ? "Passive data connection prepared"
+			   : s->data_mode == DATA_ACTIVE ? "Active data connection prepared"
+							 : "No data connection");
 	reply(s, 211, "End of status");
 }

@@ -4,11 +4,13 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 #include "fs.h"
 #include "log.h"
 #include "reply.h"
+#include "sysauth.h"
 #include "users.h"
 #include "util.h"
 #include "banned.h"
@@ -18,10 +20,33 @@ static bool is_anonymous_name(const char *name)
 	return strcasecmp(name, "anonymous") == 0 || strcasecmp(name, "ftp") == 0;
 }
 
+/* While still privileged (system users enabled, started as root), a
+ * virtual or anonymous login first becomes FTPSD_RUN_USER for good. */
+static int drop_to_run_user(struct session *s)
+{
+	int r;
+
+	if (!s->privileged)
+		return 0;
+	r = privs_become(s->run_account, false, NULL);
+	if (r < 0) {
+		log_msg(LOG_CRIT, "cannot become %s: %s", s->run_account->name, strerror(-r));
+		reply(s, 421, "Service not available");
+		s->quit = true;
+		s->exit_status = 111;
+		return r;
+	}
+	s->privileged = false;
+	return 0;
+}
+
 /* Completes a login: the user's root, write permission, the 230 reply. */
 static int start_session(struct session *s, const char *home, bool anonymous, int code)
 {
 	int fd = s->base_root_fd;
+
+	if (drop_to_run_user(s) < 0)
+		return -EPERM;
 
 	if (home && *home) {
 		fd = fs_open(s->base_root_fd, home, O_PATH | O_DIRECTORY, 0);
@@ -107,6 +132,37 @@ static void login_failed(struct session *s)
 	reply(s, 530, "Login incorrect");
 }
 
+/* A system account: chrooted to its home, with its uid, gid and groups.
+ * The descriptors that lead outside the new root are closed. */
+static void system_login(struct session *s, const char *password)
+{
+	struct account a;
+	const char *why = "";
+	int root_fd, r;
+
+	if (sysauth_check(s->user, password, &a, &why) < 0) {
+		log_msg(LOG_NOTICE, "system account %s refused: %s", s->user, why);
+		login_failed(s);
+		return;
+	}
+	r = privs_become(&a, true, &root_fd);
+	if (r < 0) {
+		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a.name, a.home, strerror(-r));
+		reply(s, 421, "Service not available");
+		s->quit = true;
+		s->exit_status = 111;
+		return;
+	}
+	s->privileged = false;
+	if (s->base_root_fd >= 0)
+		close(s->base_root_fd);
+	if (s->users_fd >= 0)
+		close(s->users_fd);
+	s->base_root_fd = root_fd;
+	s->users_fd = -1;
+	start_session(s, NULL, false, 230);
+}
+
 void cmd_pass(struct session *s, const struct command *c)
 {
 	struct user_entry e;
@@ -128,6 +184,9 @@ void cmd_pass(struct session *s, const struct command *c)
 			start_session(s, e.home, false, 230);
 			return;
 		}
+	} else if (s->cfg->system_users && s->privileged) {
+		system_login(s, c->arg);
+		return;
 	} else {
 		password_waste_time(c->arg);
 	}
@@ -143,6 +202,12 @@ void cmd_acct(struct session *s, const struct command *c)
 void cmd_rein(struct session *s, const struct command *c)
 {
 	(void)c;
+	/* A session that gave up root for one login cannot take another
+	 * system account's identity: say so instead of pretending. */
+	if (s->cfg->system_users && !s->privileged && s->login == LOGIN_DONE) {
+		reply(s, 502, "REIN is not available after login here; reconnect");
+		return;
+	}
 	session_logout(s);
 	s->login_deadline = now_ms() + (int64_t)s->cfg->login_timeout * 1000;
 	reply(s, 220, "Ready for a new user");

@@ -1,4 +1,5 @@
 /* AUTH, PBSZ, PROT, CCC: RFC 4217 (FTP over TLS) with RFC 2228's codes. */
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
@@ -36,11 +37,18 @@ void session_start_tls(struct session *s)
 			s->tls_info.sni, s->peer_str);
 		reply(s, 421, "HOST and TLS server name disagree");
 		s->quit = true;
+		s->exit_status = 1;
 		return;
 	}
-	log_msg(LOG_INFO, "TLS established with %s: %s, %s%s%s", s->peer_str, s->tls_info.version,
-		s->tls_info.cipher, s->tls_info.cert_verified ? ", client certificate " : "",
-		s->tls_info.cert_verified ? s->tls_info.subject : "");
+	{
+		char message[1024];
+		const char *subject = s->tls_info.cert_verified ? s->tls_info.subject : "";
+
+		snprintf(message, sizeof(message), "TLS established with %s: %s, %s%s%s", s->peer_str,
+			 s->tls_info.version, s->tls_info.cipher, *subject ? ", client certificate " : "",
+			 subject);
+		log_tls(LOG_INFO, message, s->tls_info.version, s->tls_info.cipher, subject);
+	}
 }
 
 void cmd_auth(struct session *s, const struct command *c)

@@ -12,7 +12,8 @@
 
 /* TLS 1.2 and 1.3 only; AEAD ciphers with ephemeral key exchange only.
  * AES-128-GCM leads: it is the fastest AEAD where AES-NI exists, and its
- * security margin is ample; ChaCha20 stays for clients without AES-NI.
+ * security margin is ample. With server precedence ChaCha20-Poly1305 is
+ * chosen only by clients that offer no AES-GCM.
  * ECDHE-PSK is TLS 1.3 session resumption (with a fresh ECDHE share, so
  * still forward secret): without it no data connection could resume. */
 const char config_default_tls_priority[] =
@@ -142,7 +143,7 @@ static void read_bool(struct config_errors *errs, const char *name, bool *field)
 	const char *v = env(name);
 
 	if (v && config_parse_bool(v, field) < 0)
-		config_error(errs, "%s=%s: expected 1 or 0", name, v);
+		config_error(errs, "%s=%s: expected 1 or 0 (yes/no, true/false)", name, v);
 }
 
 static void read_uint(struct config_errors *errs, const char *name, unsigned min,
@@ -193,6 +194,8 @@ static void read_tls(struct config *c, struct config_errors *errs)
 	if (c->tls_client_cert != CLIENT_CERT_NONE && !c->tls_ca)
 		config_error(errs, "FTPSD_TLS_CLIENT_CERT=%s needs FTPSD_TLS_CA",
 			     c->tls_client_cert == CLIENT_CERT_REQUIRE ? "require" : "request");
+	if (c->tls_cert_login && !c->users_file)
+		config_error(errs, "FTPSD_TLS_CERT_LOGIN=1 needs FTPSD_USERS: certificate logins are for virtual users");
 	if (c->tls_cert_login && c->tls_client_cert == CLIENT_CERT_NONE)
 		config_error(errs, "FTPSD_TLS_CERT_LOGIN=1 needs FTPSD_TLS_CLIENT_CERT=request or require");
 }
@@ -228,6 +231,7 @@ int config_from_env(struct config *c, struct config_errors *errs)
 		.data_timeout = 300,
 		.max_login_failures = 3,
 		.banner = "ftpsd ready",
+		.run_user = "ftpsd",
 	};
 	errs->count = 0;
 
@@ -254,6 +258,12 @@ int config_from_env(struct config *c, struct config_errors *errs)
 			config_error(errs, "FTPSD_BANNER: at most 200 printable characters");
 		else
 			c->banner = v;
+	}
+	if ((v = env("FTPSD_RUN_USER"))) {
+		if (strlen(v) >= USER_NAME_MAX || strcmp(v, "root") == 0 || strpbrk(v, ":/ "))
+			config_error(errs, "FTPSD_RUN_USER=%s: expected the name of an unprivileged account", v);
+		else
+			c->run_user = v;
 	}
 	if ((v = env("FTPSD_LOG")) && config_parse_log(v, &c->log) < 0)
 		config_error(errs, "FTPSD_LOG=%s: expected journal, stderr or auto", v);

@@ -35,6 +35,7 @@ struct config {
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
 	unsigned max_login_failures;
 	const char *banner;
+	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;
 };
 

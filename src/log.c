@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <systemd/sd-journal.h>
 
+#include "journal.h"
 #include "log.h"
 #include "bounds.h"
 #include "util.h"
@@ -15,21 +15,36 @@
 
 static struct {
 	bool journal;
+	bool stderr_ok;
 	char peer[64];
 	char user[USER_NAME_MAX];
 } log_state = { .peer = "-", .user = "-" };
 
-static bool journal_available(void)
+/* true when fd 2 leads somewhere other than the client's connection. */
+static bool stderr_is_not_client(int control_fd)
 {
-	struct stat st;
+	struct stat e, c;
 
-	return getenv("JOURNAL_STREAM") ||
-	       stat("/run/systemd/journal/socket", &st) == 0;
+	if (fstat(2, &e) < 0)
+		return false;
+	if (fstat(control_fd, &c) < 0)
+		return true;
+	return e.st_dev != c.st_dev || e.st_ino != c.st_ino;
 }
 
-void log_init(enum log_target target)
+void log_init(enum log_target target, int control_fd)
 {
-	log_state.journal = target == LOG_JOURNAL || (target == LOG_AUTO && journal_available());
+	log_state.stderr_ok = stderr_is_not_client(control_fd);
+	/* stderr when asked for and safe; the journal otherwise, when its
+	 * socket is there; with neither, records are dropped rather than
+	 * sent to the client. */
+	if (target == LOG_STDERR && log_state.stderr_ok)
+		return;
+	if (journal_open(JOURNAL_SOCKET) == 0)
+		log_state.journal = true;
+	else if (target == LOG_JOURNAL && log_state.stderr_ok)
+		fprintf(stderr, "ftpsd: FTPSD_LOG=journal but %s is not reachable; logging to stderr\n",
+			JOURNAL_SOCKET);
 }
 
 void log_set_peer(const char *remote_addr)
@@ -42,8 +57,29 @@ void log_set_user(const char *user)
 	snprintf(log_state.user, sizeof(log_state.user), "%s", user && *user ? user : "-");
 }
 
+/* One journal record: the common fields, then the caller's. */
+static void send_record(const char *message, int priority, const struct journal_field *extra,
+			size_t n_extra)
+{
+	struct journal_field f[16];
+	char prio[4];
+	size_t n = 0;
+
+	snprintf(prio, sizeof(prio), "%d", priority);
+	f[n++] = (struct journal_field){ "MESSAGE", message };
+	f[n++] = (struct journal_field){ "PRIORITY", prio };
+	f[n++] = (struct journal_field){ "SYSLOG_IDENTIFIER", "ftpsd" };
+	f[n++] = (struct journal_field){ "FTP_USER", log_state.user };
+	f[n++] = (struct journal_field){ "FTP_REMOTE_ADDR", log_state.peer };
+	for (size_t i = 0; i < n_extra && n < sizeof(f) / sizeof(f[0]); i++)
+		f[n++] = extra[i];
+	(void)journal_send(f, n);
+}
+
 static void to_stderr(const char *message)
 {
+	if (!log_state.stderr_ok)
+		return;
 	fprintf(stderr, "ftpsd[%ld]: %s\n", (long)getpid(), message);
 }
 
@@ -59,9 +95,23 @@ void log_msg(int priority, const char *fmt, ...)
 		to_stderr(message);
 		return;
 	}
-	sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority,
-			"SYSLOG_IDENTIFIER=ftpsd", "FTP_REMOTE_ADDR=%s", log_state.peer,
-			"FTP_USER=%s", log_state.user, NULL);
+	send_record(message, priority, NULL, 0);
+}
+
+void log_tls(int priority, const char *message, const char *version, const char *cipher,
+	     const char *client_subject)
+{
+	struct journal_field extra[] = {
+		{ "FTP_TLS_VERSION", version },
+		{ "FTP_TLS_CIPHER", cipher },
+		{ "FTP_TLS_CLIENT_SUBJECT", client_subject },
+	};
+
+	if (!log_state.journal) {
+		to_stderr(message);
+		return;
+	}
+	send_record(message, priority, extra, client_subject && *client_subject ? 3 : 2);
 }
 
 void log_command(const char *line, int reply_code)
@@ -74,10 +124,16 @@ void log_command(const char *line, int reply_code)
 		to_stderr(message);
 		return;
 	}
-	sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", LOG_INFO,
-			"SYSLOG_IDENTIFIER=ftpsd", "FTP_USER=%s", log_state.user,
-			"FTP_REMOTE_ADDR=%s", log_state.peer, "FTP_COMMAND=%s", line,
-			"FTP_REPLY=%d", reply_code, NULL);
+	{
+		char code[16];
+		struct journal_field extra[] = {
+			{ "FTP_COMMAND", line },
+			{ "FTP_REPLY", code },
+		};
+
+		snprintf(code, sizeof(code), "%d", reply_code);
+		send_record(message, LOG_INFO, extra, 2);
+	}
 }
 
 int log_format_xferlog(char *buf, size_t size, const struct transfer_record *t,
@@ -116,12 +172,19 @@ void log_transfer(const struct transfer_record *t)
 		to_stderr(message);
 		return;
 	}
-	sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", LOG_INFO,
-			"SYSLOG_IDENTIFIER=ftpsd", "FTP_USER=%s", log_state.user,
-			"FTP_REMOTE_ADDR=%s", log_state.peer, "FTP_FILE=%s", t->path,
-			"FTP_BYTES=%llu", (unsigned long long)t->bytes,
-			"FTP_DIRECTION=%s", t->direction == 'o' ? "download" : "upload",
-			"FTP_DURATION_USEC=%lld", (long long)t->duration_us,
-			"FTP_TLS=%d", t->tls ? 1 : 0,
-			"FTP_COMPLETE=%d", t->complete ? 1 : 0, NULL);
+	{
+		char bytes[24], usec[24];
+		struct journal_field extra[] = {
+			{ "FTP_FILE", t->path },
+			{ "FTP_BYTES", bytes },
+			{ "FTP_DIRECTION", t->direction == 'o' ? "download" : "upload" },
+			{ "FTP_DURATION_USEC", usec },
+			{ "FTP_TLS", t->tls ? "1" : "0" },
+			{ "FTP_COMPLETE", t->complete ? "1" : "0" },
+		};
+
+		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)t->bytes);
+		snprintf(usec, sizeof(usec), "%lld", (long long)t->duration_us);
+		send_record(message, LOG_INFO, extra, 6);
+	}
 }

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
-void log_init(enum log_target target);
+/* Chooses where records go. control_fd is the client's connection: under
+ * xinetd (and systemd without StandardError=) stderr is that very socket,
+ * and a log line must never reach the client, so stderr is then skipped. */
+void log_init(enum log_target target, int control_fd);
 
 /* Who the records are about; both strings are copied. */
 void log_set_peer(const char *remote_addr);
@@ -15,6 +18,11 @@ void log_set_user(const char *user);
 
 /* A free-form record at a syslog priority. */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A record about the session's TLS (after a handshake, and at the end),
+ * with FTP_TLS_VERSION, FTP_TLS_CIPHER and FTP_TLS_CLIENT_SUBJECT fields. */
+void log_tls(int priority, const char *message, const char *version, const char *cipher,
+	     const char *client_subject);
 
 /* One command and its final reply code: MESSAGE is mod_ftp's
  * "%u [%a] %r %>s". line is the command as received, already masked. */

@@ -11,10 +11,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "hostport.h"
 #include "log.h"
+#include "privs.h"
 #include "reply.h"
 #include "session.h"
 #include "tls.h"
@@ -55,6 +57,8 @@ struct setup {
 	int users_fd;
 	struct tls_server *tls;
 	char tls_warning[320];
+	bool root;
+	struct account run_account;   /* FTPSD_RUN_USER, when root */
 };
 
 static void check_root(struct setup *su)
@@ -85,9 +89,16 @@ static void check_tls(struct setup *su, bool thorough)
 
 	if (!su->cfg.tls_cert || !su->cfg.tls_key)
 		return;
-	if (thorough && tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
-		config_error(&su->errs, "%s", err);
-		return;
+	if (thorough) {
+		unsigned before = su->errs.count;
+
+		tls_check_each(&su->cfg, &su->errs);
+		if (su->errs.count > before)
+			return;
+	} else if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
+		/* An expired certificate fails --check; a session still serves
+		 * it, with a warning, rather than leave every client without FTPS. */
+		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
 	}
 	err[0] = '\0';
 	su->tls = tls_server_new(&su->cfg, err, sizeof(err));
@@ -95,6 +106,25 @@ static void check_tls(struct setup *su, bool thorough)
 		config_error(&su->errs, "%s", err);
 	else if (err[0])
 		snprintf(su->tls_warning, sizeof(su->tls_warning), "%s", err);
+}
+
+/* Who the session will run as. Root serves nobody: virtual and anonymous
+ * users run as FTPSD_RUN_USER, system accounts as themselves. */
+static void check_accounts(struct setup *su)
+{
+	su->root = privs_are_root();
+	if (!su->root) {
+		if (su->cfg.system_users)
+			config_error(&su->errs, "FTPSD_SYSTEM_USERS=1 needs ftpsd to start as root");
+		return;
+	}
+	if (account_lookup(su->cfg.run_user, &su->run_account) < 0)
+		config_error(&su->errs,
+			     "FTPSD_RUN_USER=%s: no such account (create it: useradd --system "
+			     "--no-create-home --shell /usr/sbin/nologin %s)",
+			     su->cfg.run_user, su->cfg.run_user);
+	else if (su->run_account.uid == 0)
+		config_error(&su->errs, "FTPSD_RUN_USER=%s: the account has uid 0", su->cfg.run_user);
 }
 
 /* Reads and checks everything; errors collect in su->errs. */
@@ -107,6 +137,7 @@ static void setup_load(struct setup *su, bool thorough)
 	check_root(su);
 	check_users(su);
 	check_tls(su, thorough);
+	check_accounts(su);
 }
 
 static int run_check(void)
@@ -125,20 +156,14 @@ static int run_check(void)
 }
 
 /* The control connection: fd 3 under systemd's LISTEN_FDS=1 protocol
- * (for this very process), otherwise the inetd convention 0 and 1. */
+ * (sd_listen_fds checks LISTEN_PID is us), otherwise the inetd
+ * convention 0 and 1. */
 static void control_fds(int *rfd, int *wfd)
 {
-	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
-
 	*rfd = 0;
 	*wfd = 1;
-	if (fds && strcmp(fds, "1") == 0 && (!pid || atol(pid) == (long)getpid())) {
-		*rfd = *wfd = 3;
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-	}
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDNAMES");
+	if (sd_listen_fds(1) == 1)
+		*rfd = *wfd = SD_LISTEN_FDS_START;
 }
 
 static void harden_process(mode_t mask)
@@ -175,16 +200,57 @@ static void init_peer(struct session *s)
 		fd_set_nonblocking(s->ctrl.wfd, true);
 }
 
-static int serve(struct setup *su)
+/* Gives up what the session does not need before it reads a byte from
+ * the network. 0, or -errno (the session must not start). */
+static int drop_privileges(struct setup *su, bool *ret_privileged)
+{
+	int r;
+
+	*ret_privileged = false;
+	if (!su->root)
+		return privs_limit(false);
+	r = privs_limit(true);
+	if (r < 0)
+		return r;
+	if (!su->cfg.system_users)
+		return privs_become(&su->run_account, false, NULL);
+	*ret_privileged = true;
+	return 0;
+}
+
+static void log_session_end(const struct session *s)
+{
+	char message[1024];
+	const struct tls_info *t = &s->tls_info;
+	const char *subject = t->cert_verified ? t->subject : "";
+
+	if (!t->active) {
+		log_msg(LOG_INFO, "session end (plaintext)");
+		return;
+	}
+	snprintf(message, sizeof(message), "session end (%s, %s%s%s)", t->version, t->cipher,
+		 *subject ? ", client certificate " : "", subject);
+	log_tls(LOG_INFO, message, t->version, t->cipher, subject);
+}
+
+static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
-	int rfd, wfd;
+	int r;
+	bool privileged;
 
-	control_fds(&rfd, &wfd);
+	r = drop_privileges(su, &privileged);
+	if (r < 0) {
+		log_msg(LOG_CRIT, "cannot drop privileges: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+
 	memset(&s, 0, sizeof(s));
 	s.cfg = &su->cfg;
 	s.tls = su->tls;
 	s.users_fd = su->users_fd;
+	s.run_account = &su->run_account;
+	s.privileged = privileged;
 	s.base_root_fd = su->root_fd;
 	s.root_fd = -1;
 	s.pasv_fd = -1;
@@ -208,25 +274,17 @@ static int serve(struct setup *su)
 	}
 	reply(&s, 220, "%s", su->cfg.banner);
 	s.exit_status = session_run(&s);
-	if (s.tls_info.active)
-		log_msg(LOG_INFO, "session end (%s, %s%s%s)", s.tls_info.version, s.tls_info.cipher,
-			s.tls_info.cert_verified ? ", client certificate " : "",
-			s.tls_info.cert_verified ? s.tls_info.subject : "");
-	else
-		log_msg(LOG_INFO, "session end (plaintext)");
+	log_session_end(&s);
 	return s.exit_status;
 }
 
 /* A bad configuration: the client hears 421, the log hears every reason. */
-static int refuse(const struct setup *su)
+static int refuse(const struct setup *su, int wfd)
 {
 	static const char msg[] = "421 Service not available: server configuration error\r\n";
-	int rfd, wfd;
 
-	log_init(su->cfg.log);
 	for (unsigned i = 0; i < su->errs.count; i++)
 		log_msg(LOG_ERR, "configuration: %s", su->errs.text[i]);
-	control_fds(&rfd, &wfd);
 	(void)!write(wfd, msg, sizeof(msg) - 1);
 	return EXIT_BAD_CONFIG;
 }
@@ -234,6 +292,7 @@ static int refuse(const struct setup *su)
 int main(int argc, char **argv)
 {
 	static struct setup su;
+	int rfd, wfd;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
@@ -251,8 +310,11 @@ int main(int argc, char **argv)
 	}
 	setup_load(&su, false);
 	harden_process(su.cfg.umask);
+	control_fds(&rfd, &wfd);
+	/* Logging is set up before any privilege drop or chroot: the
+	 * journal's socket is connected now, while it can be reached. */
+	log_init(su.cfg.log, rfd);
 	if (su.errs.count)
-		return refuse(&su);
-	log_init(su.cfg.log);
-	return serve(&su);
+		return refuse(&su, wfd);
+	return serve(&su, rfd, wfd);
 }

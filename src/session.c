@@ -41,6 +41,7 @@ void session_logout(struct session *s)
 	s->has_rnfr = false;
 	s->ascii = false;
 	s->epsv_all = false;
+	s->mlst_facts = FACT_ALL;
 	log_set_user(NULL);
 }
 

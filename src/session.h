@@ -9,6 +9,7 @@
 #include "channel.h"
 #include "config.h"
 #include "linebuf.h"
+#include "privs.h"
 #include "tls.h"
 
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
@@ -29,6 +30,8 @@ struct session {
 	const struct config *cfg;
 	struct tls_server *tls;          /* NULL when TLS is not configured */
 	int users_fd;                    /* the users file, opened before any privilege drop */
+	const struct account *run_account;  /* FTPSD_RUN_USER, when started as root */
+	bool privileged;                 /* root with the login capabilities (system users) */
 
 	/* The control connection. */
 	struct channel ctrl;

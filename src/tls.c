@@ -252,6 +252,40 @@ out:
 	return ret;
 }
 
+void tls_check_each(const struct config *cfg, struct config_errors *errs)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t prio;
+	const char *errpos = NULL;
+	char err[320];
+	int r;
+
+	if (tls_check_credentials(cfg, err, sizeof(err)) < 0)
+		config_error(errs, "%s", err);
+	if (gnutls_certificate_allocate_credentials(&cred) < 0) {
+		config_error(errs, "GnuTLS: out of memory");
+		return;
+	}
+	r = gnutls_certificate_set_x509_key_file2(cred, cfg->tls_cert, cfg->tls_key,
+						  GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (r < 0)
+		config_error(errs, "FTPSD_TLS_CERT=%s, FTPSD_TLS_KEY=%s: %s", cfg->tls_cert,
+			     cfg->tls_key, gnutls_strerror(r));
+	if (cfg->tls_ca) {
+		r = gnutls_certificate_set_x509_trust_file(cred, cfg->tls_ca, GNUTLS_X509_FMT_PEM);
+		if (r <= 0)
+			config_error(errs, "FTPSD_TLS_CA=%s: %s", cfg->tls_ca,
+				     r == 0 ? "no certificates found" : gnutls_strerror(r));
+	}
+	gnutls_certificate_free_credentials(cred);
+	r = gnutls_priority_init2(&prio, cfg->tls_priority, &errpos, 0);
+	if (r < 0)
+		config_error(errs, "FTPSD_TLS_PRIORITY: %s at \"%.40s\"", gnutls_strerror(r),
+			     errpos ? errpos : "");
+	else
+		gnutls_priority_deinit(prio);
+}
+
 static int session_setup(struct tls_server *ts, enum tls_role role, int rfd, int wfd,
 			 gnutls_session_t *ret)
 {

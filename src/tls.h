@@ -26,9 +26,14 @@ struct tls_info {
 struct tls_server *tls_server_new(const struct config *cfg, char *err, size_t err_size);
 void tls_server_free(struct tls_server *ts);
 
-/* Checks the certificate against the key and its validity period, for
- * --check. 0, or -EINVAL with the reason in err. */
+/* Checks the certificate's validity period. 0, or -EINVAL with the reason
+ * in err. */
 int tls_check_credentials(const struct config *cfg, char *err, size_t err_size);
+
+/* For --check: every TLS setting on its own (the certificate and key and
+ * whether they match, the validity period, the CA file, the priority
+ * string), so that all problems are reported at once. */
+void tls_check_each(const struct config *cfg, struct config_errors *errs);
 
 enum tls_role { TLS_CONTROL, TLS_DATA };
 

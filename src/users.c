@@ -23,7 +23,7 @@ int users_parse_line(const char *line, size_t len, struct user_entry *ret, const
 	const char *c1, *c2, *end = line + len;
 	size_t hash_len, home_len;
 
-	if (len == 0 || line[0] == '#')
+	if (len == 0 || line[0] == '#' || strspn(line, " \t") == len)
 		return 1;
 	if (memchr(line, '\0', len)) {
 		*why = "NUL byte in line";
@@ -40,8 +40,10 @@ int users_parse_line(const char *line, size_t len, struct user_entry *ret, const
 	}
 	c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
 	hash_len = (size_t)((c2 ? c2 : end) - (c1 + 1));
-	if (hash_len == 0 || hash_len >= USERS_HASH_MAX || c1[1] != '$') {
-		*why = "expected a crypt(3) hash such as $y$..., $6$... or $2b$...";
+	/* "!..." and "*" lock an account, as in shadow(5): valid, never matching. */
+	if (hash_len == 0 || hash_len >= USERS_HASH_MAX ||
+	    (c1[1] != '$' && c1[1] != '!' && c1[1] != '*')) {
+		*why = "expected a crypt(3) hash such as $y$..., $6$... or $2b$..., or ! to lock";
 		return -EINVAL;
 	}
 	home_len = c2 ? (size_t)(end - c2 - 1) : 0;

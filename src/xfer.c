@@ -375,12 +375,13 @@ void xfer_finish(struct xfer *x, const char *what)
 		reply(s, 426, "Data connection broken: %s; transfer aborted", strerror(x->err));
 		break;
 	case XFER_TRUNCATED:
-		reply(s, 426, "TLS data connection closed without close_notify; upload discarded");
+		reply(s, 426, "TLS data connection closed without close_notify: upload incomplete");
 		break;
 	case XFER_LOCAL_ERROR:
 		reply_errno(s, x->err, what);
 		break;
 	case XFER_CONTROL_LOST:
+		s->last_code = 426;   /* for the log: nobody hears a reply */
 		s->quit = true;
 		break;
 	}

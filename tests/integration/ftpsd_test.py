@@ -13,6 +13,7 @@ the plan "1..N" at the end.
 import atexit
 import hashlib
 import os
+import pwd
 import random
 import re
 import shutil
@@ -225,6 +226,45 @@ BOB = User("bob", "bob-yes-pw", "yescrypt")
 DEFAULT_USERS = [ALICE, BOB]
 
 
+# ---------------------------------------------------------------- accounts
+
+# Started as root, ftpsd serves virtual and anonymous users as
+# FTPSD_RUN_USER. Each script makes its own throwaway account (scripts run
+# in parallel) and removes it when it ends; the served tree belongs to it.
+RUN_USER = "ftpsdt%d" % os.getpid()
+_run_user_made = False
+
+
+def run_user():
+    """The passwd entry of this script's FTPSD_RUN_USER, or None when not root."""
+    global _run_user_made
+    if os.geteuid() != 0:
+        return None
+    if not _run_user_made:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        RUN_USER], check=True, capture_output=True, timeout=30)
+        _run_user_made = True
+        atexit.register(lambda: subprocess.run(["userdel", RUN_USER], capture_output=True, timeout=30))
+    return pwd.getpwnam(RUN_USER)
+
+
+def own(path):
+    """Gives path (recursively) to the run user, so sessions can write there."""
+    pw = run_user()
+    if pw is None or not os.path.lexists(path):
+        return
+    os.lchown(path, pw.pw_uid, pw.pw_gid)
+    for dirpath, dirnames, filenames in os.walk(path):
+        for n in dirnames + filenames:
+            os.lchown(os.path.join(dirpath, n), pw.pw_uid, pw.pw_gid)
+
+
+def _own_one(path):
+    pw = run_user()
+    if pw is not None and os.path.lexists(path):
+        os.lchown(path, pw.pw_uid, pw.pw_gid)
+
+
 # ---------------------------------------------------------------- server
 
 _servers = []
@@ -244,6 +284,8 @@ class Server:
 
     def __init__(self, env=None, users=DEFAULT_USERS, host="127.0.0.1", extra_users_lines=()):
         self.env = dict(env or {})
+        if run_user() is not None:
+            self.env.setdefault("FTPSD_RUN_USER", RUN_USER)
         self.users = users
         self.extra_users_lines = list(extra_users_lines)
         self.host = host
@@ -278,6 +320,7 @@ class Server:
                     f.write(u.line() + "\n")
                 for line in self.extra_users_lines:
                     f.write(line + "\n")
+        own(self.root)
         env = {"FTPSD_ROOT": self.root, "FTPSD_LOG": "stderr"}
         if self.users is not None:
             env["FTPSD_USERS"] = self.users_file
@@ -405,6 +448,19 @@ class Server:
 
     def put(self, rel, data, mtime=None):
         write_file(self.path(rel), data, mtime)
+        self.give(rel)
+
+    def mkdir(self, rel):
+        """Makes directories beneath the root, as the run user's."""
+        os.makedirs(self.path(rel), exist_ok=True)
+        self.give(rel)
+
+    def give(self, rel):
+        """Gives rel and the directories leading to it to the run user."""
+        part = self.root
+        for name in rel.split("/"):
+            part = os.path.join(part, name)
+            _own_one(part)
 
     # -- clients
 

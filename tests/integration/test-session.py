@@ -158,7 +158,7 @@ def test_anonymous_disabled(limited):
 def test_write_disabled():
     with Server(env={"FTPSD_WRITE": "0"}) as ro:
         ro.put("f.txt", b"data\n")
-        os.mkdir(ro.path("d"))
+        ro.mkdir("d")
         with ro.login() as c:
             t.code(c.stor("STOR new.txt", b"x")[0], 550, "FTPSD_WRITE=0: STOR refused")
             t.code(c.stor("APPE f.txt", b"x")[0], 550, "FTPSD_WRITE=0: APPE refused")
@@ -313,7 +313,7 @@ def test_navigation(srv):
 
 def test_dele(srv):
     srv.put("del/a.txt", b"a")
-    os.mkdir(srv.path("del/sub"))
+    srv.mkdir("del/sub")
     with srv.login() as c:
         t.code(c.cmd("DELE del/a.txt"), 250, "DELE a file")
         t.ok(not os.path.exists(srv.path("del/a.txt")), "the file is gone")
@@ -326,7 +326,7 @@ def test_dele(srv):
 
 def test_rename(srv):
     srv.put("ren/a.txt", b"rename me")
-    os.makedirs(srv.path("ren/dir"))
+    srv.mkdir("ren/dir")
     with srv.login() as c:
         t.code(c.cmd("RNFR ren/a.txt"), 350, "RNFR")
         t.code(c.cmd("RNTO ren/b.txt"), 250, "RNTO")

@@ -234,8 +234,7 @@ def test_rest_retr(srv):
 
 def test_rest_stor(srv):
     off = 23456789
-    with open(srv.path("resume.bin"), "wb") as f:
-        f.write(BIG[:off])
+    srv.put("resume.bin", BIG[:off])
     with srv.login() as c:
         c.cmd("TYPE I")
         t.is_eq(c.cmd("SIZE resume.bin"), (213, "213 %d" % off), "SIZE of the partial upload")
@@ -465,7 +464,7 @@ def test_listings(srv):
     srv.put("ls/b.txt", b"bbbbbb")
     srv.put("ls/c.log", b"c")
     srv.put("ls/.hidden", b"h")
-    os.makedirs(srv.path("ls/sub"), exist_ok=True)
+    srv.mkdir("ls/sub")
     with srv.login() as c:
         first, data, final = c.retr("LIST ls")
         t.code(final, 226, "LIST")
@@ -776,7 +775,7 @@ def main():
     with Server() as srv:
         srv.put("big.bin", BIG)
         srv.put("medium.bin", MEDIUM)
-        os.mkdir(srv.path("pub"))
+        srv.mkdir("pub")
         t.case("RETR 64 MiB", test_retr_big, srv)
         t.case("PASV EPSV PORT EPRT", test_data_modes, srv)
         t.case("no data connection", test_no_data_connection, srv)

@@ -45,10 +45,13 @@ ssize_t channel_recv(struct channel *ch, void *buf, size_t len)
 					ch->peer_closed_cleanly = true;
 				return r;
 			}
-			/* TLS 1.3 post-handshake messages (a KeyUpdate, a
-			 * client's late certificate) are not data: go on. */
-			if (r == GNUTLS_E_REHANDSHAKE || r == GNUTLS_E_GOT_APPLICATION_DATA)
+			/* A TLS 1.2 client asking to renegotiate: we never do
+			 * (RFC 5746 makes it safe, but nothing here needs it).
+			 * A warning alert declines, and the session goes on. */
+			if (r == GNUTLS_E_REHANDSHAKE) {
+				gnutls_alert_send(ch->tls, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
 				continue;
+			}
 			return tls_error(r);
 		}
 	}

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
@@ -149,6 +151,11 @@ static int run_check(void)
 		fprintf(stderr, "ftpsd: %s\n", su.errs.text[i]);
 	if (su.tls_warning[0])
 		fprintf(stderr, "ftpsd: warning: %s\n", su.tls_warning);
+	tls_server_free(su.tls);
+	if (su.root_fd >= 0)
+		close(su.root_fd);
+	if (su.users_fd >= 0)
+		close(su.users_fd);
 	if (su.errs.count)
 		return 1;
 	printf("ftpsd: configuration ok\n");
@@ -191,6 +198,9 @@ static void init_peer(struct session *s)
 		/* ABOR may come as TCP urgent data (RFC 959 §4.1.3): take it
 		 * in line with the rest of the command. */
 		setsockopt(s->ctrl.rfd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+		/* Replies are complete messages: Nagle would hold a TLS ticket
+		 * record and the 226 behind it for the client's delayed ACK. */
+		setsockopt(s->ctrl.rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	} else {
 		snprintf(s->peer_str, sizeof(s->peer_str), "local");
 	}

@@ -584,6 +584,8 @@ def run_bin(args, env):
 
 def test_command_line(srv):
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    if srv.env.get("FTPSD_RUN_USER"):   # as root, --check also checks the run account
+        base["FTPSD_RUN_USER"] = srv.env["FTPSD_RUN_USER"]
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
         if k in os.environ:
             base[k] = os.environ[k]

@@ -40,6 +40,8 @@ def check(**settings):
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
         if k in os.environ:
             env[k] = os.environ[k]
+    if ft.run_user() is not None:   # as root, --check also checks the run account
+        env["FTPSD_RUN_USER"] = ft.RUN_USER
     env.update({"FTPSD_" + k: v for k, v in settings.items()})
     p = subprocess.run([ft.FTPSD_BIN, "--check"], env=env, capture_output=True, timeout=30,
                        stdin=subprocess.DEVNULL)
@@ -53,8 +55,12 @@ def case_check():
         rc, out, err = check(TLS_CERT=cert, TLS_KEY=key)
         t.ok(rc == 0 and "configuration ok" in out and not err,
              "--check with a good %s certificate and key: exit 0" % kind, out + err)
+    users = os.path.join(tempfile.mkdtemp(prefix="ftpsd-tls-users-"), "users")
+    with open(users, "w") as f:
+        f.write("alice:" + ft.password_hash("pw") + "\n")
     rc, out, err = check(TLS_CERT=c.server_ec, TLS_KEY=c.server_ec_key, TLS_CA=c.client_ca,
-                         TLS_CLIENT_CERT="require", TLS_CERT_LOGIN="1")
+                         TLS_CLIENT_CERT="require", TLS_CERT_LOGIN="1", USERS=users)
+    shutil.rmtree(os.path.dirname(users), ignore_errors=True)
     t.ok(rc == 0 and "configuration ok" in out, "--check with client CA, require, cert login: exit 0",
          out + err)
 

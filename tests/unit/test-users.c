@@ -25,7 +25,7 @@
 
 #define WHY_FORM "expected name:hash"
 #define WHY_NAME "bad user name"
-#define WHY_HASH "expected a crypt(3) hash such as $y$..., $6$... or $2b$..."
+#define WHY_HASH "expected a crypt(3) hash such as $y$..., $6$... or $2b$..., or ! to lock"
 #define WHY_HOME "home must be an absolute path beneath FTPSD_ROOT"
 #define WHY_NUL "NUL byte in line"
 
@@ -53,13 +53,16 @@ static const struct {
 	{ "alice:$6$x:/home", 10,           0, "alice", "$6$x", "", NULL },   /* len, not strlen */
 	/* Malformed. */
 	{ S("alice"),                       -EINVAL, NULL, NULL, NULL, WHY_FORM },
-	{ S("  "),                          -EINVAL, NULL, NULL, NULL, WHY_FORM },
+	{ S("  "),                          1, NULL, NULL, NULL, NULL },   /* blank */
+	{ S(" \t "),                        1, NULL, NULL, NULL, NULL },
 	{ S(" # indented comment"),         -EINVAL, NULL, NULL, NULL, WHY_FORM },
 	{ S("alice:"),                      -EINVAL, NULL, NULL, NULL, WHY_HASH },
 	{ S("alice:x"),                     -EINVAL, NULL, NULL, NULL, WHY_HASH },
 	{ S("alice:secret"),                -EINVAL, NULL, NULL, NULL, WHY_HASH },
-	{ S("alice:*"),                     -EINVAL, NULL, NULL, NULL, WHY_HASH },
-	{ S("alice:!$6$abc$xyz"),           -EINVAL, NULL, NULL, NULL, WHY_HASH },
+	/* Locked, as in shadow(5): valid entries that never match. */
+	{ S("alice:*"),                     0, "alice", "*", "", NULL },
+	{ S("alice:!$6$abc$xyz"),           0, "alice", "!$6$abc$xyz", "", NULL },
+	{ S("alice:!"),                     0, "alice", "!", "", NULL },
 	{ S("alice:" DES_SECRET),           -EINVAL, NULL, NULL, NULL, WHY_HASH },
 	{ S("alice::/home"),                -EINVAL, NULL, NULL, NULL, WHY_HASH },
 	{ S("alice: $6$x"),                 -EINVAL, NULL, NULL, NULL, WHY_HASH },

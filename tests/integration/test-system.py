@@ -115,6 +115,10 @@ def test_system_users():
             f.write(b"bob's file\n")
         os.chown(os.path.join(bob.home, "mine.txt"), bob.uid, bob.gid)
         env = {"FTPSD_SYSTEM_USERS": "1", "FTPSD_MAX_LOGIN_FAILURES": "10"}
+        if "ASAN_OPTIONS" in os.environ:
+            # LeakSanitizer's exit-time scan reads /proc, which a session
+            # chrooted to a home directory no longer has.
+            env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0"
         with Server(env=env) as srv:
             mark = srv.mark()
             with srv.connect() as c:

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite, from a clean tree: dependencies, a normal build
-# and its `make check`, then the same suite on an ASan+UBSan build. The
+# (gcc) and its `make check`, the same suite on an ASan+UBSan build
+# (clang), and make distcheck. Compiler warnings count as failures. The
 # last line is "N passed, N failed" over everything.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +32,27 @@ UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 	run_build build-sanitize CC=clang \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
+# The release tarball must build and pass on its own (make distcheck).
+if (cd build && make distcheck >distcheck.out 2>&1); then
+	distcheck=ok
+else
+	distcheck=failed
+	tail -30 build/distcheck.out
+fi
+echo "[build] make distcheck: $distcheck"
+
 passed=0
 failed=0
+# A compiler warning (gcc for build, clang for build-sanitize) is a failure.
+for dir in build build-sanitize; do
+	if grep -h "warning:" "$dir/make.out" "$dir/check.out" 2>/dev/null; then
+		echo "[$dir] compiler warnings above"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+	fi
+done
+if [ "$distcheck" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 for dir in build build-sanitize; do
 	log="$dir/check.out"
 	if [ ! -f "$log" ]; then

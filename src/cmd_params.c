@@ -68,9 +68,25 @@ void cmd_allo(struct session *s, const struct command *c)
 	reply(s, 202, "No storage allocation necessary");
 }
 
+/* "0.0.0.0" or "::" as the address: some clients (lftp over IPv6) mean
+ * "the address you see me at". That is the control peer: safe to use. */
+static void fill_unspecified(const struct session *s, struct sockaddr_storage *target)
+{
+	unsigned port = sockaddr_port(target);
+
+	if (!s->have_peer || !sockaddr_is_unspecified(target) ||
+	    target->ss_family != s->peer.ss_family)
+		return;
+	*target = s->peer;
+	if (target->ss_family == AF_INET)
+		((struct sockaddr_in *)target)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)target)->sin6_port = htons((uint16_t)port);
+}
+
 /* Common checks of PORT and EPRT: the target must be the control peer
  * and an unprivileged port, or we could be used to attack a third party. */
-static void set_active(struct session *s, const struct sockaddr_storage *target)
+static void set_active(struct session *s, struct sockaddr_storage *target)
 {
 	if (!s->cfg->active) {
 		reply(s, 502, "Active mode is disabled; use PASV or EPSV");
@@ -80,6 +96,7 @@ static void set_active(struct session *s, const struct sockaddr_storage *target)
 		reply(s, 503, "EPSV ALL in effect: only EPSV is accepted");
 		return;
 	}
+	fill_unspecified(s, target);
 	if (!s->have_peer || !sockaddr_same_host(target, &s->peer)) {
 		reply(s, 504, "Data connections only to your own address");
 		return;

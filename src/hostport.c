@@ -159,6 +159,15 @@ int sockaddr_same_host(const struct sockaddr_storage *a, const struct sockaddr_s
 		      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
+int sockaddr_is_unspecified(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (sa->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
 void sockaddr_host_string(const struct sockaddr_storage *sa, char *buf, size_t size)
 {
 	struct in_addr a4;

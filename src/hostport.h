@@ -27,5 +27,8 @@ unsigned sockaddr_port(const struct sockaddr_storage *sa);
 /* true when both are the same host (IPv4-mapped IPv6 equals its IPv4). */
 int sockaddr_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
+/* true for 0.0.0.0 and :: . */
+int sockaddr_is_unspecified(const struct sockaddr_storage *sa);
+
 /* The textual address, without port ("192.0.2.1", "::1"); "?" on failure. */
 void sockaddr_host_string(const struct sockaddr_storage *sa, char *buf, size_t size);

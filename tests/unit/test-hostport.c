@@ -355,8 +355,30 @@ static void test_strings(void)
 	}
 }
 
+static const struct {
+	const char *host;
+	int unspecified;
+} unspecified_cases[] = {
+	{ "0.0.0.0", 1 },
+	{ "::", 1 },
+	{ "127.0.0.1", 0 },
+	{ "::1", 0 },
+	{ "::ffff:0.0.0.0", 0 },   /* mapped: not the IPv6 unspecified address */
+};
+
+static void test_unspecified(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(unspecified_cases); i++) {
+		struct sockaddr_storage ss = make_sa(unspecified_cases[i].host, 21);
+
+		is_int(sockaddr_is_unspecified(&ss), unspecified_cases[i].unspecified,
+		       "sockaddr_is_unspecified(%s)", unspecified_cases[i].host);
+	}
+}
+
 int main(void)
 {
+	test_unspecified();
 	test_port();
 	test_eprt();
 	test_epsv();

@@ -119,7 +119,9 @@ static void login_failed(struct session *s)
 	delay.tv_sec = ms / 1000;
 	delay.tv_nsec = (ms % 1000) * 1000000L;
 	s->login_failures++;
-	log_msg(LOG_NOTICE, "failed login for %s from %s (%u of %u)", s->user, s->peer_str,
+	/* The address comes before the user name the client chose, so that a
+	 * name like "x from 192.0.2.1" cannot frame another host in fail2ban. */
+	log_msg(LOG_NOTICE, "failed login from %s for user %s (%u of %u)", s->peer_str, s->user,
 		s->login_failures, s->cfg->max_login_failures);
 	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
 		;
@@ -146,6 +148,11 @@ static void system_login(struct session *s, const char *password)
 		return;
 	}
 	r = privs_become(&a, true, &root_fd);
+	if (r < 0 && r != -EPERM) {
+		log_msg(LOG_ERR, "home %s of system account %s: %s", a.home, a.name, strerror(-r));
+		reply(s, 530, "Login incorrect");
+		return;
+	}
 	if (r < 0) {
 		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a.name, a.home, strerror(-r));
 		reply(s, 421, "Service not available");

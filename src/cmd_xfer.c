@@ -86,9 +86,10 @@ void cmd_retr(struct session *s, const struct command *c)
 enum upload_kind { UPLOAD_STOR, UPLOAD_APPE, UPLOAD_STOU };
 
 /* Where an upload goes: a fresh temporary (atomic STOR), the file itself
- * (APPE, REST), or a new unique file (STOU). Nothing visible changes
- * before the data connection is open: a refused or failed command leaves
- * the directory as it was. */
+ * (APPE, REST), or a new unique file (STOU). A refused or failed command
+ * leaves the directory as it was: the temporary is hidden, a file APPE or
+ * STOU created is removed again, and REST+STOR cuts the file only once
+ * data flows. */
 struct upload {
 	int fd;
 	int dir_fd;            /* the temporary's directory, -1 when in place */

@@ -260,10 +260,12 @@ int config_from_env(struct config *c, struct config_errors *errs)
 			c->banner = v;
 	}
 	if ((v = env("FTPSD_RUN_USER"))) {
-		if (strlen(v) >= USER_NAME_MAX || strcmp(v, "root") == 0 || strpbrk(v, ":/ "))
+		if (strlen(v) >= USER_NAME_MAX || strcmp(v, "root") == 0 || strpbrk(v, ":/ ")) {
 			config_error(errs, "FTPSD_RUN_USER=%s: expected the name of an unprivileged account", v);
-		else
+			c->run_user = NULL;   /* nothing to look up */
+		} else {
 			c->run_user = v;
+		}
 	}
 	if ((v = env("FTPSD_LOG")) && config_parse_log(v, &c->log) < 0)
 		config_error(errs, "FTPSD_LOG=%s: expected journal, stderr or auto", v);

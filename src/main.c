@@ -120,6 +120,8 @@ static void check_accounts(struct setup *su)
 			config_error(&su->errs, "FTPSD_SYSTEM_USERS=1 needs ftpsd to start as root");
 		return;
 	}
+	if (!su->cfg.run_user)
+		return;   /* already reported as invalid */
 	if (account_lookup(su->cfg.run_user, &su->run_account) < 0)
 		config_error(&su->errs,
 			     "FTPSD_RUN_USER=%s: no such account (create it: useradd --system "

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -71,22 +72,27 @@ int privs_limit(bool keep_for_login)
 	if (!privs_are_root())
 		return 0;
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	/* The bounding set is emptied first (that needs CAP_SETPCAP): it only
-	 * limits what could be gained later, and nothing is to be gained.
-	 * What a login needs stays in the permitted and effective sets. */
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return -errno;
 	r = capget_all(data);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < 2; i++)
+	/* The bounding set is emptied (that needs CAP_SETPCAP; under a unit
+	 * whose CapabilityBoundingSet= lacks it, systemd has already bounded
+	 * it): it only limits what could be gained later, and nothing is to
+	 * be gained. What a login needs stays permitted and effective, as far
+	 * as we have it. */
+	if (data[CAP_SETPCAP / 32].effective & (1u << (CAP_SETPCAP % 32)))
+		for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+				return -errno;
+	for (int i = 0; i < 2; i++) {
+		uint32_t had = data[i].permitted;
+
 		data[i].effective = data[i].permitted = data[i].inheritable = 0;
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (kept(cap, keep_for_login)) {
-			data[cap / 32].effective |= 1u << (cap % 32);
-			data[cap / 32].permitted |= 1u << (cap % 32);
-		}
+		for (int bit = 0; bit < 32; bit++)
+			if ((had & (1u << bit)) && kept(i * 32 + bit, keep_for_login))
+				data[i].permitted |= 1u << bit;
+		data[i].effective = data[i].permitted;
+	}
 	return capset_all(data);
 }
 
@@ -119,11 +125,15 @@ int privs_become(const struct account *a, bool chroot_home, int *ret_root_fd)
 	if (a->uid == 0)
 		return -EPERM;
 	if (chroot_home) {
-		if (chdir(a->home) < 0 || chroot(".") < 0)
-			return -errno;
+		/* A missing or unusable home is the account's problem, found
+		 * before anything changed: not -EPERM, the session can go on. */
+		if (chdir(a->home) < 0)
+			return errno == EPERM ? -EACCES : -errno;
+		if (chroot(".") < 0)
+			return -EPERM;
 		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
-			return -errno;
+			return -EPERM;
 	}
 	if (setgroups((size_t)a->ngroups, a->groups) < 0 || setresgid(a->gid, a->gid, a->gid) < 0 ||
 	    setresuid(a->uid, a->uid, a->uid) < 0 || verify_dropped(a) < 0) {

@@ -35,5 +35,7 @@ int privs_limit(bool keep_for_login);
 /* Becomes a for good: supplementary groups, gid, uid. With chroot_home,
  * first chroot()s to a->home and *ret_root_fd becomes a descriptor of the
  * new "/". Then verifies that uid 0 cannot be regained and that no
- * capability is left. 0 or -errno (the caller must end the session). */
+ * capability is left. 0; -EPERM when the switch failed (the caller must
+ * end the session); another -errno when the home could not be entered,
+ * before anything changed. */
 int privs_become(const struct account *a, bool chroot_home, int *ret_root_fd);

@@ -168,14 +168,21 @@ int users_check(int fd, const char *path, struct config_errors *errs)
 	return errs->count > before ? -EINVAL : 0;
 }
 
+static const char dummy_hash[] =
+	"$y$j9T$92p1.gUte/YC8iDTXtR.S0$48fDqIjHdsTABP9tsP42JC5wq7OPTpSXWK8iTdKa3G6";
+
 bool password_matches(const char *password, const char *hash)
 {
 	/* struct crypt_data is large; one static copy serves this process. */
 	static struct crypt_data data;
 	const char *out;
 
-	if (hash[0] != '$')
+	/* A locked entry ("!", "*") costs as much time as a real check, so
+	 * that timing tells no locked name from a live one. */
+	if (hash[0] != '$') {
+		password_waste_time(password);
 		return false;
+	}
 	memset(&data, 0, sizeof(data));
 	out = crypt_rn(password, hash, &data, sizeof(data));
 	return out && out[0] != '*' && equal_constant_time(out, hash);
@@ -185,5 +192,5 @@ void password_waste_time(const char *password)
 {
 	/* A real yescrypt hash at the default cost of mkpasswd(1): an invalid
 	 * one would fail fast and tell which user names exist. */
-	(void)password_matches(password, "$y$j9T$92p1.gUte/YC8iDTXtR.S0$48fDqIjHdsTABP9tsP42JC5wq7OPTpSXWK8iTdKa3G6");
+	(void)password_matches(password, dummy_hash);
 }

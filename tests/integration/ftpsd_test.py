@@ -282,13 +282,15 @@ class Server:
     users: list of User, or None for no users file.
     """
 
-    def __init__(self, env=None, users=DEFAULT_USERS, host="127.0.0.1", extra_users_lines=()):
+    def __init__(self, env=None, users=DEFAULT_USERS, host="127.0.0.1", extra_users_lines=(),
+                 wrapper=()):
         self.env = dict(env or {})
         if run_user() is not None:
             self.env.setdefault("FTPSD_RUN_USER", RUN_USER)
         self.users = users
         self.extra_users_lines = list(extra_users_lines)
         self.host = host
+        self.wrapper = list(wrapper)   # a command ftpsd runs under (setpriv, ...)
         self.proc = None
         self.port = None
         self.dir = tempfile.mkdtemp(prefix="ftpsd-it-")
@@ -338,7 +340,7 @@ class Server:
             for k, v in sorted(env.items()):
                 if v is not None:
                     args += ["-E", "%s=%s" % (k, v)]
-            args.append(FTPSD_BIN)
+            args += self.wrapper + [FTPSD_BIN]
             mark = self.log_size()
             logf = open(self.log_path, "ab")
             try:

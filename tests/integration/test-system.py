@@ -89,6 +89,36 @@ def test_virtual_user_runs_as_run_user():
             c.quit()
 
 
+def test_unit_capabilities():
+    """ftpsd under the capability bounding set of ftpsd@.service (setpriv
+    stands in for systemd): virtual users drop to FTPSD_RUN_USER, and with
+    system users the four login capabilities are there before login."""
+    unit = read_file(os.path.join(os.path.dirname(os.path.dirname(HERE)), "units", "ftpsd@.service.in")).decode()
+    m = re.search(r"^CapabilityBoundingSet=(.*)$", unit, re.M)
+    caps = m.group(1).split() if m else []
+    t.ok(caps, "the service template sets CapabilityBoundingSet=")
+    bset = "-all," + ",".join("+" + c.lower().replace("cap_", "") for c in caps)
+    wrapper = ["setpriv", "--bounding-set=" + bset, "--inh-caps=-all", "--"]
+    with Server(wrapper=wrapper) as srv:
+        mark = srv.mark()
+        with srv.login() as c:
+            pid = session_pid(srv, mark)
+            uid = pwd.getpwnam(srv.env["FTPSD_RUN_USER"]).pw_uid
+            t.is_eq(proc_status(pid)["Uid"].split(), [str(uid)] * 4,
+                    "under the unit's bounding set a virtual user runs as FTPSD_RUN_USER")
+            t.code(c.cmd("NOOP"), 200, "and the session works")
+            c.quit()
+    with Server(env={"FTPSD_SYSTEM_USERS": "1"}, wrapper=wrapper) as srv:
+        mark = srv.mark()
+        with srv.connect() as c:
+            pid = session_pid(srv, mark)
+            t.is_eq(int(proc_status(pid)["CapEff"], 16), LOGIN_CAPS,
+                    "under the unit's bounding set the login capabilities are there before login")
+            r = c.login(ALICE.name, ALICE.password)
+            t.code(r, 230, "and a virtual user logs in beside system users")
+            c.quit()
+
+
 def test_run_user_missing():
     with Server(env={"FTPSD_RUN_USER": "no-such-account-ftpsd"}) as srv:
         mark = srv.mark()
@@ -108,7 +138,9 @@ def test_system_users():
     eve = Account("ftpsdteve", "eve-pw", shell="/usr/sbin/nologin")
     old = Account("ftpsdtold", "old-pw")
     lock = Account("ftpsdtlock", "lock-pw")
+    gone = Account("ftpsdtgone", "gone-pw")
     try:
+        shutil.rmtree(gone.home)
         subprocess.run(["chage", "-E", "2000-01-01", old.name], check=True)
         subprocess.run(["usermod", "-L", lock.name], check=True)
         with open(os.path.join(bob.home, "mine.txt"), "wb") as f:
@@ -163,6 +195,13 @@ def test_system_users():
                      "the log says why: %s" % why)
             mark = srv.mark()
             with srv.connect() as c:
+                t.code(c.login(gone.name, gone.password), 530, "an account whose home is missing is refused")
+                t.code(c.cmd("NOOP"), 200, "and the session goes on")
+                c.quit()
+            t.ok(srv.wait_log(r"home %s of system account %s: No such file" % (re.escape(gone.home), gone.name),
+                              since=mark), "the log names the missing home")
+            mark = srv.mark()
+            with srv.connect() as c:
                 t.code(c.login("root", "whatever"), 530, "root is refused")
                 c.quit()
             t.ok(srv.wait_log(r"system account root refused: root may not log in", since=mark),
@@ -180,7 +219,7 @@ def test_system_users():
                         "virtual user beside system users runs as FTPSD_RUN_USER")
                 c.quit()
     finally:
-        for a in (bob, eve, old, lock):
+        for a in (bob, eve, old, lock, gone):
             a.close()
 
 
@@ -393,6 +432,7 @@ if not IS_ROOT:
 
 for name, fn in [("virtual user runs as FTPSD_RUN_USER", test_virtual_user_runs_as_run_user),
                  ("missing FTPSD_RUN_USER", test_run_user_missing),
+                 ("unit capabilities", test_unit_capabilities),
                  ("system users", test_system_users),
                  ("system users need root", test_system_users_need_root),
                  ("journal", test_journal),

@@ -23,6 +23,12 @@
 #define UPLOAD_HANGUP_GRACE_MS 50
 /* How long a TLS sender waits for the peer's close_notify after its own. */
 #define TLS_BYE_WAIT_MS 2000
+/* Descriptors a session may hold (RLIMIT_NOFILE): control, data, a
+ * listener, a file, directories of a recursive listing, the journal. */
+#define SESSION_MAX_FDS 64
+/* LIST -R: how deep, and how many entries in all before it stops. */
+#define LIST_MAX_DEPTH 8
+#define LIST_MAX_ENTRIES 100000
 /* Milliseconds of the first failed-login delay; each further failure doubles it. */
 #define LOGIN_DELAY_BASE_MS 500
 #define LOGIN_DELAY_MAX_MS 8000

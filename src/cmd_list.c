@@ -28,17 +28,29 @@ struct list_request {
 	enum list_format format;
 	bool all;              /* -a: names starting with '.' too */
 	bool dir_itself;       /* -d: the directory, not its contents */
+	bool recursive;        /* -R: subdirectories too, LIST_MAX_DEPTH deep */
 	char vpath[VPATH_MAX]; /* what to list */
 	char pattern[256];     /* "" or a wildcard for the last component */
+};
+
+/* One open directory of a listing. With -R a directory is read twice:
+ * first its entries are listed, then its subdirectories are entered one
+ * at a time, so memory is bounded by the depth, not the tree. */
+struct frame {
+	DIR *dir;
+	char vpath[VPATH_MAX];  /* the directory */
+	char rel[VPATH_MAX];    /* the same, relative to the listed one ("" at the top) */
+	bool descending;        /* entries listed; now entering subdirectories */
 };
 
 /* The state of one streamed listing. */
 struct lister {
 	struct session *s;
 	const struct list_request *req;
-	DIR *dir;
-	int dir_fd;
-	bool single_done;      /* the one line of a file or -d listing */
+	struct frame frames[LIST_MAX_DEPTH + 1];
+	int depth;              /* index of the open frame, -1 when done */
+	unsigned long entries;
+	bool single_done;       /* the one line of a file or -d listing */
 	struct stat single;
 	const char *single_name;
 	time_t now;
@@ -57,7 +69,9 @@ static const char *parse_options(const char *arg, struct list_request *req)
 				req->all = true;
 			else if (*p == 'd')
 				req->dir_itself = true;
-			else if (!strchr("lR1FhLT", *p))
+			else if (*p == 'R')
+				req->recursive = true;
+			else if (!strchr("l1FhLT", *p))
 				return NULL;
 		}
 		arg = *p ? p + 1 : p;
@@ -90,7 +104,8 @@ static bool visible(const struct lister *l, const char *name)
 		return false;
 	if (name[0] == '.' && !l->req->all && l->req->format != FORMAT_MLSD)
 		return false;
-	if (l->req->pattern[0] && !wildcard_match(l->req->pattern, name))
+	/* The pattern names entries of the listed directory, not below it. */
+	if (l->depth == 0 && l->req->pattern[0] && !wildcard_match(l->req->pattern, name))
 		return false;
 	return listing_name_ok(name);
 }
@@ -101,17 +116,25 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 			size_t size)
 {
 	struct session *s = l->s;
+	const struct frame *f = l->depth >= 0 ? &l->frames[l->depth] : NULL;
 	struct stat st = *lst;
 	char target[VPATH_MAX];
 
 	switch (l->req->format) {
 	case FORMAT_NLST:
+		if (f && f->rel[0]) {   /* -R: names relative to the listed directory */
+			char rel[VPATH_MAX];
+
+			if (snprintf(rel, sizeof(rel), "%s/%s", f->rel, name) >= (int)sizeof(rel))
+				return -ENAMETOOLONG;
+			return listing_format_nlst(buf, size, rel);
+		}
 		return listing_format_nlst(buf, size, name);
 	case FORMAT_MLSD:
-		if (S_ISLNK(lst->st_mode)) {
+		if (S_ISLNK(lst->st_mode) && f) {
 			char vpath[VPATH_MAX];
 
-			if (snprintf(vpath, sizeof(vpath), "%s/%s", l->req->vpath, name) <
+			if (snprintf(vpath, sizeof(vpath), "%s/%s", f->vpath, name) <
 				    (int)sizeof(vpath) &&
 			    fs_stat(s->root_fd, vpath, &st) < 0)
 				st = *lst;
@@ -120,8 +143,8 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 	case FORMAT_LIST:
 		break;
 	}
-	if (S_ISLNK(lst->st_mode) && l->dir_fd >= 0) {
-		ssize_t n = readlinkat(l->dir_fd, name, target, sizeof(target) - 1);
+	if (S_ISLNK(lst->st_mode) && f) {
+		ssize_t n = readlinkat(dirfd(f->dir), name, target, sizeof(target) - 1);
 
 		if (n >= 0) {
 			target[n] = '\0';
@@ -131,6 +154,53 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 		}
 	}
 	return listing_format_list(buf, size, name, lst, NULL, l->now);
+}
+
+/* Opens directory vpath as frame depth, named rel in the listing. */
+static int push_frame(struct lister *l, const char *vpath, const char *rel)
+{
+	struct frame *f = &l->frames[l->depth + 1];
+	int fd = fs_open_dir(l->s->root_fd, vpath);
+
+	if (fd < 0)
+		return fd;
+	f->dir = fdopendir(fd);
+	if (!f->dir) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	copy_string(f->vpath, sizeof(f->vpath), vpath);
+	copy_string(f->rel, sizeof(f->rel), rel);
+	f->descending = false;
+	l->depth++;
+	return 0;
+}
+
+static void pop_frame(struct lister *l)
+{
+	closedir(l->frames[l->depth].dir);
+	l->frames[l->depth].dir = NULL;
+	l->depth--;
+}
+
+/* -R: enters subdirectory name of the open frame; LIST gets the "path:"
+ * header ls -R prints. Symlinks are never followed, and depth is bounded,
+ * so the walk cannot loop. Returns the header's length in buf. */
+static int enter_subdirectory(struct lister *l, const char *name, char *buf, size_t size)
+{
+	const struct frame *f = &l->frames[l->depth];
+	char vpath[VPATH_MAX], rel[VPATH_MAX];
+
+	if (l->depth >= LIST_MAX_DEPTH ||
+	    snprintf(vpath, sizeof(vpath), "%s/%s", f->vpath, name) >= (int)sizeof(vpath) ||
+	    snprintf(rel, sizeof(rel), "%s%s%s", f->rel, f->rel[0] ? "/" : "", name) >= (int)sizeof(rel) ||
+	    push_frame(l, vpath, rel) < 0)
+		return 0;
+	if (l->req->format != FORMAT_LIST)
+		return 0;
+	return snprintf(buf, size, "\r\n./%s:\r\n", rel) < (int)size ? (int)strlen(buf) : 0;
 }
 
 static ssize_t fill_listing(void *ctx, char *buf, size_t size)
@@ -147,19 +217,36 @@ static ssize_t fill_listing(void *ctx, char *buf, size_t size)
 		r = format_entry(l, l->single_name, &l->single, buf, size);
 		return r < 0 ? 0 : r;
 	}
-	while (size - n > LISTING_LINE_MAX) {
-		struct dirent *de;
+	while (l->depth >= 0 && size - n > LISTING_LINE_MAX + VPATH_MAX) {
+		struct frame *f = &l->frames[l->depth];
+		struct dirent *de = readdir(f->dir);
 		struct stat st;
 		int r;
 
-		errno = 0;
-		de = readdir(l->dir);
-		if (!de)
-			break;
-		if (!visible(l, de->d_name))
+		if (!de) {
+			if (l->req->recursive && !f->descending) {
+				f->descending = true;   /* second pass: the subdirectories */
+				rewinddir(f->dir);
+			} else {
+				pop_frame(l);
+			}
 			continue;
-		if (fstatat(l->dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;   /* removed meanwhile */
+		}
+		if (!visible(l, de->d_name) ||
+		    fstatat(dirfd(f->dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;   /* hidden, or removed meanwhile */
+		if (f->descending) {
+			if (S_ISDIR(st.st_mode))
+				n += (size_t)enter_subdirectory(l, de->d_name, buf + n, size - n);
+			continue;
+		}
+		if (l->req->recursive && ++l->entries > LIST_MAX_ENTRIES) {
+			log_msg(LOG_NOTICE, "LIST -R of %s stopped after %d entries", l->req->vpath,
+				LIST_MAX_ENTRIES);
+			while (l->depth >= 0)
+				pop_frame(l);
+			break;
+		}
 		r = format_entry(l, de->d_name, &st, buf + n, size - n);
 		if (r > 0)
 			n += (size_t)r;
@@ -171,12 +258,12 @@ static ssize_t fill_listing(void *ctx, char *buf, size_t size)
 static int open_listing(struct session *s, const struct list_request *req, struct lister *l)
 {
 	const char *base;
-	int fd, r;
+	int r;
 
 	memset(l, 0, sizeof(*l));
 	l->s = s;
 	l->req = req;
-	l->dir_fd = -1;
+	l->depth = -1;
 	l->now = time(NULL);
 	r = fs_stat(s->root_fd, req->vpath, &l->single);
 	if (r < 0)
@@ -188,24 +275,13 @@ static int open_listing(struct session *s, const struct list_request *req, struc
 		l->single_name = *base ? base : ".";
 		return 0;
 	}
-	fd = fs_open_dir(s->root_fd, req->vpath);
-	if (fd < 0)
-		return fd;
-	l->dir = fdopendir(fd);
-	if (!l->dir) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	l->dir_fd = dirfd(l->dir);
-	return 0;
+	return push_frame(l, req->vpath, "");
 }
 
 static void close_listing(struct lister *l)
 {
-	if (l->dir)
-		closedir(l->dir);
-	l->dir = NULL;
+	while (l->depth >= 0)
+		pop_frame(l);
 }
 
 static int build_request(struct session *s, const struct command *c, enum list_format format,

@@ -29,6 +29,7 @@ void session_start_tls(struct session *s)
 		return;
 	}
 	s->ctrl.tls = tls;
+	s->first_line = true;   /* a cross-protocol request may come inside TLS */
 	tls_describe(tls, &s->tls_info);
 	/* RFC 7151 with TLS: the host named before AUTH and the server name
 	 * in the handshake must be the same host. */

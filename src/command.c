@@ -1,4 +1,5 @@
 #include <string.h>
+#include <stdbool.h>
 #include <strings.h>
 
 #include "command.h"
@@ -30,6 +31,32 @@ static enum verb verb_lookup(const char *name)
 static int is_letter(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool starts_with_ci(const char *p, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && strncasecmp(p, prefix, n) == 0;
+}
+
+enum foreign_protocol command_foreign_protocol(const char *line, size_t len)
+{
+	size_t method = 0;
+
+	/* HTTP: METHOD SP target SP "HTTP/" — the method upper-case letters. */
+	while (method < len && line[method] >= 'A' && line[method] <= 'Z')
+		method++;
+	if (method > 0 && method < len && line[method] == ' ') {
+		const char *sp = memchr(line + method + 1, ' ', len - method - 1);
+
+		if (sp && starts_with_ci(sp + 1, (size_t)(line + len - sp - 1), "HTTP/"))
+			return FOREIGN_HTTP;
+	}
+	if (starts_with_ci(line, len, "EHLO ") || starts_with_ci(line, len, "HELO ") ||
+	    starts_with_ci(line, len, "MAIL FROM:") || starts_with_ci(line, len, "RCPT TO:"))
+		return FOREIGN_SMTP;
+	return FOREIGN_NONE;
 }
 
 enum command_error command_parse(const char *line, size_t len, struct command *ret)

@@ -38,5 +38,14 @@ enum command_error {
  * one space separates verb and argument. */
 enum command_error command_parse(const char *line, size_t len, struct command *ret);
 
+/* Another protocol's opening line, sent to us by mistake or by a
+ * cross-protocol attack (ALPACA, 2021): a browser's HTTP request or an
+ * SMTP client's greeting relayed to the FTP port. */
+enum foreign_protocol { FOREIGN_NONE, FOREIGN_HTTP, FOREIGN_SMTP };
+
+/* Recognizes an HTTP request line ("GET /x HTTP/1.1", "PRI * HTTP/2.0")
+ * or an SMTP command (EHLO, HELO, MAIL FROM:, RCPT TO:). Pure. */
+enum foreign_protocol command_foreign_protocol(const char *line, size_t len);
+
 /* The verb's canonical name, "" for VERB_UNKNOWN. */
 const char *verb_name(enum verb verb);

@@ -103,6 +103,33 @@ int config_parse_ipv4(const char *s, struct in_addr *ret)
 	return inet_pton(AF_INET, s, ret) == 1 ? 0 : -EINVAL;
 }
 
+int config_parse_size(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	size_t digits = strspn(s, "0123456789");
+	const char *suffix = s + digits;
+
+	if (digits == 0 || digits > 15)
+		return -EINVAL;
+	if (suffix[0] && suffix[1])
+		return -EINVAL;
+	switch (suffix[0]) {
+	case '\0': break;
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	default: return -EINVAL;
+	}
+	for (size_t i = 0; i < digits; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (v > (UINT64_MAX >> 1) >> shift)
+		return -EINVAL;
+	*ret = v << shift;
+	return 0;
+}
+
 int config_parse_log(const char *s, enum log_target *ret)
 {
 	if (strcmp(s, "auto") == 0)
@@ -248,6 +275,8 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	read_uint(errs, "FTPSD_IDLE_TIMEOUT", 1, 86400, &c->idle_timeout);
 	read_uint(errs, "FTPSD_DATA_TIMEOUT", 1, 86400, &c->data_timeout);
 	read_uint(errs, "FTPSD_MAX_LOGIN_FAILURES", 1, 1000, &c->max_login_failures);
+	if ((v = env("FTPSD_MAX_FILE_SIZE")) && config_parse_size(v, &c->max_file_size) < 0)
+		config_error(errs, "FTPSD_MAX_FILE_SIZE=%s: expected a size in bytes, with K, M, G or T", v);
 	if ((v = env("FTPSD_BANNER"))) {
 		/* The banner goes into a reply line: no control characters. */
 		bool clean = strlen(v) <= 200;

@@ -2,6 +2,7 @@
 #pragma once
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
@@ -34,6 +35,7 @@ struct config {
 
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
 	unsigned max_login_failures;
+	uint64_t max_file_size;          /* bytes; 0: no limit (RLIMIT_FSIZE) */
 	const char *banner;
 	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;
@@ -65,4 +67,6 @@ int config_parse_umask(const char *s, mode_t *ret);
 int config_parse_port_range(const char *s, unsigned *ret_min, unsigned *ret_max);
 int config_parse_ipv4(const char *s, struct in_addr *ret);
 int config_parse_log(const char *s, enum log_target *ret);
+/* Bytes, with an optional K, M, G or T suffix (powers of 1024). */
+int config_parse_size(const char *s, uint64_t *ret);
 int config_parse_client_cert(const char *s, enum client_cert_mode *ret);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "bounds.h"
 #include "config.h"
 #include "hostport.h"
 #include "log.h"
@@ -175,14 +176,25 @@ static void control_fds(int *rfd, int *wfd)
 		*rfd = *wfd = SD_LISTEN_FDS_START;
 }
 
-static void harden_process(mode_t mask)
+static void harden_process(const struct config *cfg)
 {
 	struct rlimit none = { 0, 0 };
+	struct rlimit fds = { SESSION_MAX_FDS, SESSION_MAX_FDS };
 
 	/* A core dump could hold passwords and key material. */
 	setrlimit(RLIMIT_CORE, &none);
+	/* One session needs a handful of descriptors; a bug must not find
+	 * thousands. */
+	setrlimit(RLIMIT_NOFILE, &fds);
+	if (cfg->max_file_size) {
+		struct rlimit fsize = { cfg->max_file_size, cfg->max_file_size };
+
+		setrlimit(RLIMIT_FSIZE, &fsize);
+	}
+	/* Errors, not signals: EPIPE ends a transfer, EFBIG an upload (552). */
 	signal(SIGPIPE, SIG_IGN);
-	umask(mask);
+	signal(SIGXFSZ, SIG_IGN);
+	umask(cfg->umask);
 }
 
 static void init_peer(struct session *s)
@@ -268,6 +280,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 	s.pasv_fd = -1;
 	s.mlst_facts = FACT_ALL;
 	s.login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
+	s.first_line = true;
 	channel_init(&s.ctrl, rfd, wfd);
 	linebuf_init(&s.lb);
 	init_peer(&s);
@@ -321,7 +334,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	setup_load(&su, false);
-	harden_process(su.cfg.umask);
+	harden_process(&su.cfg);
 	control_fds(&rfd, &wfd);
 	/* Logging is set up before any privilege drop or chroot: the
 	 * journal's socket is connected now, while it can be reached. */

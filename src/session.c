@@ -122,6 +122,20 @@ static void handle_line(struct session *s)
 	 * connection for ABOR while its handler runs. */
 	memcpy(line, s->lb.line, len + 1);
 	linebuf_take(&s->lb);
+	if (s->first_line) {
+		enum foreign_protocol p = command_foreign_protocol(line, len);
+
+		s->first_line = false;
+		if (p != FOREIGN_NONE) {
+			/* No reply: whatever we said would be read as the other
+			 * protocol's answer. */
+			log_msg(LOG_WARNING, "%s request from %s on the FTP port: closing",
+				p == FOREIGN_HTTP ? "HTTP" : "SMTP", s->peer_str);
+			s->quit = true;
+			s->exit_status = 1;
+			return;
+		}
+	}
 	e = command_parse(line, len, &c);
 	s->last_code = 0;
 	switch (e) {

@@ -73,6 +73,7 @@ struct session {
 	bool pbsz;
 	bool prot_private;
 
+	bool first_line;                 /* the next line is the first on this channel */
 	bool quit;                       /* end the session after this command */
 	int exit_status;
 };

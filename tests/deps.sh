@@ -2,7 +2,8 @@
 # Installs what building and testing ftpsd need on Debian 12 (as root).
 set -eu
 packages="gcc clang make autoconf automake pkg-config libgnutls28-dev libsystemd-dev
-  libcrypt-dev systemd curl lftp gnutls-bin openssl python3 whois iproute2 procps"
+  libcrypt-dev systemd curl lftp gnutls-bin openssl python3 whois iproute2 procps
+  fail2ban util-linux"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -195,8 +195,47 @@ static void test_long_argument(void)
 	is_int(command_parse(line, sizeof(line), &c), COMMAND_NUL, "NUL in the middle");
 }
 
+#define L(s) s, sizeof(s) - 1
+
+static const struct {
+	const char *line;
+	size_t len;
+	enum foreign_protocol want;
+} foreign_cases[] = {
+	{ L("GET / HTTP/1.1"),                   FOREIGN_HTTP },
+	{ L("POST /login HTTP/1.0"),             FOREIGN_HTTP },
+	{ L("PRI * HTTP/2.0"),                   FOREIGN_HTTP },
+	{ L("OPTIONS * http/1.1"),               FOREIGN_HTTP },   /* version case-insensitive */
+	{ L("CONNECT a.example:443 HTTP/1.1"),   FOREIGN_HTTP },
+	{ L("EHLO mail.example"),                FOREIGN_SMTP },
+	{ L("helo x"),                           FOREIGN_SMTP },
+	{ L("MAIL FROM:<a@b>"),                  FOREIGN_SMTP },
+	{ L("RCPT TO:<a@b>"),                    FOREIGN_SMTP },
+	/* FTP, including names that merely contain the words. */
+	{ L("USER alice"),                       FOREIGN_NONE },
+	{ L("RETR HTTP/1.1"),                    FOREIGN_NONE },   /* no target between */
+	/* Looks like HTTP; only the first line is checked, and no session
+	 * can begin with STOR, so this costs nobody anything. */
+	{ L("STOR a HTTP/1.1.txt"),              FOREIGN_HTTP },
+	{ L("get / HTTP/1.1"),                   FOREIGN_NONE },   /* methods are upper case */
+	{ L("MAIL"),                             FOREIGN_NONE },
+	{ L("EHLO"),                             FOREIGN_NONE },
+	{ L("GET /"),                            FOREIGN_NONE },
+	{ L(""),                                 FOREIGN_NONE },
+	{ "GET / HTTP/1.1", 5,                   FOREIGN_NONE },   /* len, not strlen */
+};
+
+static void test_foreign(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(foreign_cases); i++)
+		is_int(command_foreign_protocol(foreign_cases[i].line, foreign_cases[i].len),
+		       foreign_cases[i].want, "foreign protocol: \"%.*s\"", (int)foreign_cases[i].len,
+		       foreign_cases[i].line);
+}
+
 int main(void)
 {
+	test_foreign();
 	test_table();
 	test_all_verbs();
 	test_long_argument();

@@ -580,8 +580,44 @@ static void test_error_limit(void)
 	is_str(errs.text[CONFIG_MAX_ERRORS - 1], want, "last kept error");
 }
 
+static const struct {
+	const char *in;
+	int ret;
+	uint64_t want;
+} size_cases[] = {
+	{ "0", 0, 0 },
+	{ "1", 0, 1 },
+	{ "1048576", 0, 1048576 },
+	{ "1K", 0, 1024 },
+	{ "1M", 0, 1048576 },
+	{ "5G", 0, 5ULL << 30 },
+	{ "2T", 0, 2ULL << 40 },
+	{ "999999999999999", 0, 999999999999999ULL },
+	{ "", -EINVAL, 0 },
+	{ "M", -EINVAL, 0 },
+	{ "1k", -EINVAL, 0 },      /* suffixes are upper case */
+	{ "1MB", -EINVAL, 0 },
+	{ "-1", -EINVAL, 0 },
+	{ "1 M", -EINVAL, 0 },
+	{ "1000000000000000", -EINVAL, 0 },   /* 16 digits */
+	{ "99999999999999T", -EINVAL, 0 },    /* overflows */
+};
+
+static void test_size(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(size_cases); i++) {
+		uint64_t v = 12345;
+		int r = config_parse_size(size_cases[i].in, &v);
+
+		is_int(r, size_cases[i].ret, "size \"%s\": result", size_cases[i].in);
+		if (r == 0)
+			ok(v == size_cases[i].want, "size \"%s\": value", size_cases[i].in);
+	}
+}
+
 int main(void)
 {
+	test_size();
 	test_bool();
 	test_uint();
 	test_umask();

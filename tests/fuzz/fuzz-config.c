@@ -1,0 +1,228 @@
+/* Fuzz target: configuration (src/config.c): every value parser, and
+ * config_from_env() with fuzzed values.
+ *
+ * Input: "v0 NUL v1 NUL ..." values. Each value goes to every parser,
+ * checked against a reference of what it must accept:
+ *   bool: exactly 1/yes/true/0/no/false; uint: 1-10 decimal digits within
+ *   [min, max] (min and max from the input); umask: 1-4 octal digits
+ *   <= 0777; port range: uint-uint, both 1024-65535, min <= max; ipv4:
+ *   inet_pton's answer, round-tripping through inet_ntop; log and
+ *   client-cert: their three words.
+ * A parser that fails must leave its output untouched.
+ * Then the first byte picks which of a set of FTPSD_* variables get the
+ * values (set with putenv from static buffers, so that nothing grows from
+ * run to run; all are unset again after), and config_from_env() runs:
+ *   0 exactly when there is no error; at most CONFIG_MAX_ERRORS messages,
+ *   each terminated and naming a variable; on success the result obeys
+ *   every documented limit (absolute paths, timeouts 1-86400, umask <=
+ *   0777, a sane passive range, a printable banner of <= 200 bytes, a run
+ *   user that is not root and has no ':', '/' or ' ', TLS cert and key
+ *   together, at least one way to log in). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "config.h"
+
+#define CHECK(cond)                                                              \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
+				__LINE__, #cond);                                \
+			abort();                                                 \
+		}                                                                \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const vars[] = {
+	"FTPSD_ROOT", "FTPSD_USERS", "FTPSD_ANONYMOUS", "FTPSD_SYSTEM_USERS", "FTPSD_WRITE",
+	"FTPSD_UMASK", "FTPSD_TLS_CERT", "FTPSD_TLS_KEY", "FTPSD_TLS_CA", "FTPSD_TLS_CLIENT_CERT",
+	"FTPSD_TLS_CERT_LOGIN", "FTPSD_TLS_IMPLICIT", "FTPSD_TLS_REQUIRE", "FTPSD_PASV_PORTS",
+	"FTPSD_PASV_ADDRESS", "FTPSD_LOGIN_TIMEOUT", "FTPSD_IDLE_TIMEOUT",
+	"FTPSD_MAX_LOGIN_FAILURES", "FTPSD_BANNER", "FTPSD_RUN_USER", "FTPSD_LOG",
+	"FTPSD_TLS_PRIORITY", "FTPSD_ACTIVE", "FTPSD_TLS_OCSP",
+};
+#define NVARS (sizeof(vars) / sizeof(vars[0]))
+#define MAXVAL 8192
+
+static int all_in(const char *s, const char *set)
+{
+	return *s && strspn(s, set) == strlen(s);
+}
+
+/* The reference for config_parse_uint. */
+static int ref_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+{
+	if (!all_in(s, "0123456789") || strlen(s) > 10)
+		return -1;
+	*v = strtoul(s, NULL, 10);
+	return *v >= min && *v <= max ? 0 : -1;
+}
+
+static void check_parsers(const char *v, unsigned min, unsigned max)
+{
+	bool b = true;
+	unsigned u = 777, lo = 1, hi = 2;
+	unsigned long ref;
+	mode_t m = 0123;
+	struct in_addr a = { 0x01020304 };
+	enum log_target lt = LOG_STDERR;
+	enum client_cert_mode cm = CLIENT_CERT_REQUEST;
+	int r;
+
+	r = config_parse_bool(v, &b);
+	if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true"))
+		CHECK(r == 0 && b);
+	else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "false"))
+		CHECK(r == 0 && !b);
+	else
+		CHECK(r == -EINVAL && b);
+
+	r = config_parse_uint(v, min, max, &u);
+	if (ref_uint(v, min, max, &ref) == 0)
+		CHECK(r == 0 && u == ref);
+	else
+		CHECK(r == -EINVAL && u == 777);
+
+	r = config_parse_umask(v, &m);
+	if (all_in(v, "01234567") && strlen(v) <= 4 && strtoul(v, NULL, 8) <= 0777)
+		CHECK(r == 0 && m == strtoul(v, NULL, 8));
+	else
+		CHECK(r == -EINVAL && m == 0123);
+
+	r = config_parse_port_range(v, &lo, &hi);
+	{
+		const char *dash = strchr(v, '-');
+		int good = 0;
+		unsigned long x, y;
+
+		if (dash) {
+			char *left = strndup(v, (size_t)(dash - v));
+
+			CHECK(left);
+			good = ref_uint(left, 1024, 65535, &x) == 0 &&
+			       ref_uint(dash + 1, 1024, 65535, &y) == 0 && x <= y;
+			free(left);
+		}
+		if (good)
+			CHECK(r == 0 && lo == x && hi == y);
+		else
+			CHECK(r == -EINVAL && lo == 1 && hi == 2);
+	}
+
+	r = config_parse_ipv4(v, &a);
+	{
+		struct in_addr want;
+		char text[INET_ADDRSTRLEN];
+
+		if (inet_pton(AF_INET, v, &want) == 1) {
+			CHECK(r == 0 && a.s_addr == want.s_addr);
+			CHECK(inet_ntop(AF_INET, &a, text, sizeof(text)));
+			CHECK(config_parse_ipv4(text, &want) == 0 && want.s_addr == a.s_addr);
+		} else {
+			CHECK(r == -EINVAL && a.s_addr == 0x01020304);
+		}
+	}
+
+	r = config_parse_log(v, &lt);
+	if (!strcmp(v, "auto") || !strcmp(v, "journal") || !strcmp(v, "stderr"))
+		CHECK(r == 0 && lt == (v[0] == 'a' ? LOG_AUTO : v[0] == 'j' ? LOG_JOURNAL : LOG_STDERR));
+	else
+		CHECK(r == -EINVAL && lt == LOG_STDERR);
+
+	r = config_parse_client_cert(v, &cm);
+	if (!strcmp(v, "none") || !strcmp(v, "request") || !strcmp(v, "require"))
+		CHECK(r == 0 && cm == (!strcmp(v, "none")      ? CLIENT_CERT_NONE
+				       : !strcmp(v, "request") ? CLIENT_CERT_REQUEST
+							       : CLIENT_CERT_REQUIRE));
+	else
+		CHECK(r == -EINVAL && cm == CLIENT_CERT_REQUEST);
+}
+
+static void check_config(const struct config *c, int r, const struct config_errors *errs)
+{
+	CHECK(r == 0 || r == -EINVAL);
+	CHECK(errs->count <= CONFIG_MAX_ERRORS);
+	CHECK((r == 0) == (errs->count == 0));
+	for (unsigned i = 0; i < errs->count; i++) {
+		CHECK(memchr(errs->text[i], 0, CONFIG_ERROR_LEN));
+		CHECK(strstr(errs->text[i], "FTPSD_") || strstr(errs->text[i], "no way to log in"));
+	}
+	if (r < 0)
+		return;
+	CHECK(c->root && c->root[0] == '/' && strlen(c->root) < VPATH_MAX);
+	CHECK(!c->users_file || (c->users_file[0] == '/' && strlen(c->users_file) < VPATH_MAX));
+	CHECK(c->umask <= 0777);
+	CHECK(!c->tls_cert == !c->tls_key);
+	CHECK(!c->tls_cert || c->tls_cert[0] == '/');
+	CHECK(c->tls_priority && *c->tls_priority);
+	CHECK(c->tls_client_cert == CLIENT_CERT_NONE || c->tls_ca);
+	CHECK((c->pasv_min == 0 && c->pasv_max == 0) ||
+	      (c->pasv_min >= 1024 && c->pasv_min <= c->pasv_max && c->pasv_max <= 65535));
+	CHECK(c->login_timeout >= 1 && c->login_timeout <= 86400);
+	CHECK(c->idle_timeout >= 1 && c->idle_timeout <= 86400);
+	CHECK(c->data_timeout >= 1 && c->data_timeout <= 86400);
+	CHECK(c->max_login_failures >= 1 && c->max_login_failures <= 1000);
+	CHECK(c->banner && strlen(c->banner) <= 200);
+	for (const char *p = c->banner; *p; p++)
+		CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
+	CHECK(c->run_user && strlen(c->run_user) < USER_NAME_MAX && strcmp(c->run_user, "root") != 0 &&
+	      !strpbrk(c->run_user, ":/ "));
+	CHECK(c->log == LOG_AUTO || c->log == LOG_JOURNAL || c->log == LOG_STDERR);
+	CHECK(c->users_file || c->anonymous || c->system_users);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* putenv() keeps the pointer: the strings must outlive the call. */
+	static char env[NVARS][MAXVAL + 64];
+	static struct config_errors errs;
+	struct config c;
+	const char *values[NVARS];
+	size_t nvalues = 0, off = 1;
+	uint32_t pick;
+	unsigned min, max;
+	char *copy;
+
+	if (size < 5)
+		return 0;
+	pick = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16;
+	min = data[3] * 131u;
+	max = data[4] == 255 ? UINT32_MAX : min + data[4] * 257u * 257u;
+	off = 5;
+	copy = malloc(size - off + 1);
+	CHECK(copy);
+	memcpy(copy, data + off, size - off);
+	copy[size - off] = '\0';
+	for (char *p = copy; nvalues < NVARS && p <= copy + (size - off);) {
+		values[nvalues++] = p;
+		p += strlen(p) + 1;
+	}
+	for (size_t i = 0; i < nvalues; i++)
+		check_parsers(values[i], min, max);
+
+	for (size_t i = 0; i < NVARS; i++)
+		unsetenv(vars[i]);
+	for (size_t i = 0, k = 0; i < NVARS && k < nvalues; i++) {
+		if (!(pick & (1u << (i % 24))))
+			continue;
+		if (strlen(values[k]) > MAXVAL) {
+			k++;
+			continue;
+		}
+		snprintf(env[i], sizeof(env[i]), "%s=%s", vars[i], values[k++]);
+		CHECK(putenv(env[i]) == 0);
+	}
+	memset(&errs, 0x5a, sizeof(errs));
+	check_config(&c, config_from_env(&c, &errs), &errs);
+	for (size_t i = 0; i < NVARS; i++)
+		unsetenv(vars[i]);
+	free(copy);
+	return 0;
+}

@@ -55,7 +55,7 @@ void cmd_size(struct session *s, const struct command *c)
 
 void cmd_mdtm(struct session *s, const struct command *c)
 {
-	char target[VPATH_MAX], when[16];
+	char target[VPATH_MAX], when[32];
 	struct stat st;
 	struct tm tm;
 	int r;
@@ -71,7 +71,7 @@ void cmd_mdtm(struct session *s, const struct command *c)
 		reply(s, 550, "%s: not a regular file", c->arg);
 		return;
 	}
-	gmtime_r(&st.st_mtim.tv_sec, &tm);
+	utc_time(st.st_mtim.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
 	reply(s, 213, "%s", when);
 }

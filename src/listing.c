@@ -4,9 +4,11 @@
 
 #include "listing.h"
 #include "session.h"
+#include "util.h"
 #include "banned.h"
 
 #define SIX_MONTHS (183L * 24 * 3600)
+
 
 bool listing_name_ok(const char *name)
 {
@@ -45,13 +47,13 @@ static int finish(int n, size_t size)
 int listing_format_list(char *buf, size_t size, const char *name, const struct stat *st,
 			const char *target, time_t now)
 {
-	char mode[11], date[16];
+	char mode[11], date[32];
 	struct tm tm;
 	time_t mtime = st->st_mtim.tv_sec;
-	bool recent = mtime <= now && now - mtime < SIX_MONTHS;
+	bool recent = mtime <= now && mtime > now - SIX_MONTHS;   /* no overflow */
 
 	mode_string(st->st_mode, mode);
-	gmtime_r(&mtime, &tm);
+	utc_time(mtime, &tm);
 	strftime(date, sizeof(date), recent ? "%b %e %H:%M" : "%b %e  %Y", &tm);
 	return finish(snprintf(buf, size, "%s %3lu %-8u %-8u %12lld %s %s%s%s\r\n", mode,
 			       (unsigned long)st->st_nlink, (unsigned)st->st_uid,
@@ -104,11 +106,12 @@ int listing_format_mlsx(char *buf, size_t size, const char *name, const struct s
 	if ((facts & FACT_SIZE) && !S_ISDIR(st->st_mode))
 		APPEND("size=%lld;", (long long)st->st_size);
 	if (facts & FACT_MODIFY) {
-		char when[16];
+		char when[32];
 		struct tm tm;
 
-		gmtime_r(&st->st_mtim.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+		utc_time(st->st_mtim.tv_sec, &tm);
+		if (strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm) == 0)
+			copy_string(when, sizeof(when), "19700101000000");
 		APPEND("modify=%s;", when);
 	}
 	if (facts & FACT_PERM)

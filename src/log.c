@@ -145,7 +145,7 @@ int log_format_xferlog(char *buf, size_t size, const struct transfer_record *t,
 	size_t k = 0;
 	int n;
 
-	gmtime_r(&tt, &tm);
+	utc_time(tt, &tm);
 	strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", &tm);
 	/* xferlog fields are separated by spaces: a space in a name would
 	 * shift every field after it, so it is written as '_'. */

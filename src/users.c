@@ -18,12 +18,21 @@ static bool name_ok(const char *p, size_t n)
 	return true;
 }
 
+/* Only spaces and tabs in p[0..len): the line need not be NUL-terminated. */
+static bool blank(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return false;
+	return true;
+}
+
 int users_parse_line(const char *line, size_t len, struct user_entry *ret, const char **why)
 {
 	const char *c1, *c2, *end = line + len;
 	size_t hash_len, home_len;
 
-	if (len == 0 || line[0] == '#' || strspn(line, " \t") == len)
+	if (len == 0 || line[0] == '#' || blank(line, len))
 		return 1;
 	if (memchr(line, '\0', len)) {
 		*why = "NUL byte in line";

@@ -126,6 +126,16 @@ int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline)
 	return 0;
 }
 
+void utc_time(long long t, struct tm *ret)
+{
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, ret)) {
+		tt = 0;
+		gmtime_r(&tt, ret);
+	}
+}
+
 int fd_set_nonblocking(int fd, bool on)
 {
 	int flags = fcntl(fd, F_GETFL);

@@ -464,8 +464,29 @@ static void test_xferlog(void)
 	}
 }
 
+/* A time whose year does not fit in an int (found by fuzz-listing):
+ * shown as the epoch, never as whatever was on the stack. */
+static void test_extreme_times(void)
+{
+	static const long long times[] = { INT64_MAX, INT64_MIN, 67768036191676800LL };
+	char buf[512];
+
+	for (size_t i = 0; i < ELEMENTSOF(times); i++) {
+		struct stat st = make_stat(S_IFREG | 0644, 1, 0, 0, 5, 0);
+
+		st.st_mtim.tv_sec = (time_t)times[i];
+		ok(listing_format_list(buf, sizeof(buf), "f", &st, NULL, NOW) > 0 &&
+			   strstr(buf, " Jan  1  1970 f\r\n"),
+		   "LIST line for mtime %lld shows the epoch: %s", times[i], buf);
+		ok(listing_format_mlsx(buf, sizeof(buf), "f", &st, FACT_MODIFY, NULL, false, true) > 0 &&
+			   strcmp(buf, "modify=19700101000000; f\r\n") == 0,
+		   "MLSx modify fact for mtime %lld is the epoch: %s", times[i], buf);
+	}
+}
+
 int main(void)
 {
+	test_extreme_times();
 	test_list();
 	test_nlst();
 	test_mlsx();

@@ -166,17 +166,9 @@ static void tls_goodbye(struct channel *ch, int64_t deadline)
 
 void channel_close(struct channel *ch, int64_t deadline)
 {
-	if (ch->rfd < 0)
-		return;
-	if (ch->tls) {
+	if (ch->rfd >= 0 && ch->tls)
 		tls_goodbye(ch, deadline);
-		gnutls_deinit(ch->tls);
-		ch->tls = NULL;
-	}
-	close(ch->rfd);
-	if (ch->wfd != ch->rfd)
-		close(ch->wfd);
-	ch->rfd = ch->wfd = -1;
+	channel_abort(ch);
 }
 
 void channel_abort(struct channel *ch)

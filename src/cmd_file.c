@@ -26,26 +26,36 @@ static bool resolve(struct session *s, const char *arg, char *out, size_t size)
 	return true;
 }
 
+/* The stat of the regular file arg names; on failure replies and
+ * returns false (SIZE and MDTM speak of files only, RFC 3659). */
+static bool stat_regular(struct session *s, const char *arg, struct stat *st)
+{
+	char target[VPATH_MAX];
+	int r;
+
+	if (!resolve(s, arg, target, sizeof(target)))
+		return false;
+	r = fs_stat(s->root_fd, target, st);
+	if (r < 0) {
+		reply_errno(s, r, arg);
+		return false;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		reply(s, 550, "%s: not a regular file", arg);
+		return false;
+	}
+	return true;
+}
+
 /* RFC 3659 §4: SIZE counts the bytes a RETR in the current TYPE sends.
  * In ASCII that needs a pass over the file; like most servers we answer
  * only in binary and say so. */
 void cmd_size(struct session *s, const struct command *c)
 {
-	char target[VPATH_MAX];
 	struct stat st;
-	int r;
 
-	if (!resolve(s, c->arg, target, sizeof(target)))
+	if (!stat_regular(s, c->arg, &st))
 		return;
-	r = fs_stat(s->root_fd, target, &st);
-	if (r < 0) {
-		reply_errno(s, r, c->arg);
-		return;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reply(s, 550, "%s: not a regular file", c->arg);
-		return;
-	}
 	if (s->ascii) {
 		reply(s, 550, "SIZE is not supported in ASCII mode; use TYPE I");
 		return;
@@ -55,22 +65,12 @@ void cmd_size(struct session *s, const struct command *c)
 
 void cmd_mdtm(struct session *s, const struct command *c)
 {
-	char target[VPATH_MAX], when[32];
+	char when[32];
 	struct stat st;
 	struct tm tm;
-	int r;
 
-	if (!resolve(s, c->arg, target, sizeof(target)))
+	if (!stat_regular(s, c->arg, &st))
 		return;
-	r = fs_stat(s->root_fd, target, &st);
-	if (r < 0) {
-		reply_errno(s, r, c->arg);
-		return;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reply(s, 550, "%s: not a regular file", c->arg);
-		return;
-	}
 	utc_time(st.st_mtim.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
 	reply(s, 213, "%s", when);

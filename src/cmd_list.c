@@ -299,24 +299,35 @@ static int build_request(struct session *s, const struct command *c, enum list_f
 	return split_pattern(s, arg, req);
 }
 
+/* Parses the command and opens what it names; on failure replies and
+ * returns false. */
+static bool start_listing(struct session *s, const struct command *c, enum list_format format,
+			  struct list_request *req, struct lister *l)
+{
+	int r = build_request(s, c, format, req);
+
+	if (r == -EINVAL) {
+		reply(s, 501, "Unsupported option in %s", c->arg);
+		return false;
+	}
+	if (r == 0)
+		r = open_listing(s, req, l);
+	if (r < 0) {
+		reply_errno(s, r, c->has_arg ? c->arg : ".");
+		return false;
+	}
+	return true;
+}
+
 static void list_over_data(struct session *s, const struct command *c, enum list_format format)
 {
 	struct list_request req;
 	struct lister l;
 	struct channel data;
 	struct xfer x;
-	int r = build_request(s, c, format, &req);
 
-	if (r == -EINVAL) {
-		reply(s, 501, "Unsupported option in %s", c->arg);
+	if (!start_listing(s, c, format, &req, &l))
 		return;
-	}
-	if (r == 0)
-		r = open_listing(s, &req, &l);
-	if (r < 0) {
-		reply_errno(s, r, c->has_arg ? c->arg : ".");
-		return;
-	}
 	if (!xfer_ready(s)) {
 		close_listing(&l);
 		return;
@@ -378,18 +389,9 @@ static void stat_path(struct session *s, const struct command *c)
 	struct lister l;
 	char buf[LISTING_LINE_MAX * 4];
 	ssize_t n;
-	int r = build_request(s, c, FORMAT_LIST, &req);
 
-	if (r == -EINVAL) {
-		reply(s, 501, "Unsupported option in %s", c->arg);
+	if (!start_listing(s, c, FORMAT_LIST, &req, &l))
 		return;
-	}
-	if (r == 0)
-		r = open_listing(s, &req, &l);
-	if (r < 0) {
-		reply_errno(s, r, c->arg);
-		return;
-	}
 	reply_begin(s, 213, "Status of %s:", req.vpath);
 	while ((n = fill_listing(&l, buf, sizeof(buf))) > 0) {
 		char *line = buf, *end = buf + n;

@@ -422,6 +422,7 @@ def test_install():
         t.ok(any(re.match(r".*sbin/ftpsd$", f) for f in found), "the binary goes to sbin")
         t.ok(any(re.match(r".*share/man/man8/ftpsd\.8$", f) for f in found), "ftpsd.8 goes to man8")
         t.ok(any(re.match(r".*share/man/man5/ftpsd\.env\.5$", f) for f in found), "ftpsd.env.5 goes to man5")
+        t.ok(any(re.match(r".*share/man/man5/ftpsd-users\.5$", f) for f in found), "ftpsd-users.5 goes to man5")
     finally:
         shutil.rmtree(dest, ignore_errors=True)
 

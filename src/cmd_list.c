@@ -393,7 +393,7 @@ static void stat_path(struct session *s, const struct command *c)
 	if (!start_listing(s, c, FORMAT_LIST, &req, &l))
 		return;
 	reply_begin(s, 213, "Status of %s:", req.vpath);
-	while ((n = fill_listing(&l, buf, sizeof(buf))) > 0) {
+	while (!s->ctrl_broken && (n = fill_listing(&l, buf, sizeof(buf))) > 0) {
 		char *line = buf, *end = buf + n;
 
 		while (line < end) {

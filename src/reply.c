@@ -39,11 +39,17 @@ void reply_flush(struct session *s)
 
 	if (s->out_len == 0)
 		return;
+	if (s->ctrl_broken) {
+		s->out_len = 0;
+		return;
+	}
 	r = channel_send_all(&s->ctrl, s->out, s->out_len,
 			     now_ms() + (int64_t)s->cfg->idle_timeout * 1000);
 	s->out_len = 0;
-	if (r < 0)
+	if (r < 0) {
 		s->quit = true;
+		s->ctrl_broken = true;
+	}
 }
 
 void reply(struct session *s, int code, const char *fmt, ...)

@@ -77,8 +77,16 @@ static int next_line(struct session *s)
 		enum linebuf_result r = session_feed(s);
 		ssize_t n;
 
-		if (r == LINE_READY)
+		if (r == LINE_READY) {
+			/* Pipelined lines do not stretch the login deadline. */
+			if (s->login != LOGIN_DONE && now_ms() >= s->login_deadline) {
+				reply(s, 421, "Timeout (%u seconds): closing control connection",
+				      s->cfg->login_timeout);
+				log_msg(LOG_NOTICE, "login timeout");
+				return 0;
+			}
 			return 1;
+		}
 		if (r == LINE_TOO_LONG) {
 			reply(s, 500, "Command line too long (limit %d bytes)", LINE_MAX_BYTES);
 			if (s->quit)

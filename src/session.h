@@ -75,6 +75,7 @@ struct session {
 
 	bool first_line;                 /* the next line is the first on this channel */
 	bool quit;                       /* end the session after this command */
+	bool ctrl_broken;                /* a reply could not be sent: send no more */
 	int exit_status;
 };
 

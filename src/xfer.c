@@ -72,6 +72,10 @@ static bool check_control(struct xfer *x)
 			}
 			stat_reply(x);
 			log_command("STAT", 213);
+			if (s->ctrl_broken) {
+				x->status = XFER_CONTROL_LOST;
+				return false;
+			}
 			continue;
 		}
 		if (r == LINE_TOO_LONG) {
@@ -102,11 +106,10 @@ static bool wait_data(struct xfer *x, bool want_write)
 		if (!x->control_paused && channel_pending(&x->s->ctrl) && !check_control(x))
 			return false;
 		channel_poll_spec(x->data, want_write, &pfd[0].fd, &pfd[0].events);
-		if (!x->control_paused) {
-			pfd[1].fd = x->s->ctrl.rfd;
-			pfd[1].events = POLLIN;
-			nfds = 2;
-		}
+		/* Paused, the control connection is still watched for its end. */
+		pfd[1].fd = x->s->ctrl.rfd;
+		pfd[1].events = x->control_paused ? POLLRDHUP : POLLIN;
+		nfds = 2;
 		r = poll(pfd, (nfds_t)nfds, ms_until(deadline));
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -119,7 +122,11 @@ static bool wait_data(struct xfer *x, bool want_write)
 			x->err = errno;
 			return false;
 		}
-		if (nfds == 2 && pfd[1].revents && !check_control(x))
+		if (x->control_paused && (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			x->status = XFER_CONTROL_LOST;
+			return false;
+		}
+		if (!x->control_paused && pfd[1].revents && !check_control(x))
 			return false;
 		if (pfd[0].revents)
 			return true;

@@ -52,6 +52,16 @@ ssize_t channel_recv(struct channel *ch, void *buf, size_t len)
 				gnutls_alert_send(ch->tls, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
 				continue;
 			}
+			/* Java's TLS 1.3 sends user_canceled right before its
+			 * close_notify whenever it closes a socket that is open both
+			 * ways; GnuTLS takes any TLS 1.3 alert for fatal. The alert
+			 * is authenticated: it is the peer's goodbye, as OpenSSL,
+			 * NSS and BoringSSL read it too. */
+			if ((r == GNUTLS_E_WARNING_ALERT_RECEIVED || r == GNUTLS_E_FATAL_ALERT_RECEIVED) &&
+			    gnutls_alert_get(ch->tls) == GNUTLS_A_USER_CANCELED) {
+				ch->peer_closed_cleanly = true;
+				return 0;
+			}
 			return tls_error(r);
 		}
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +75,55 @@ void cmd_mdtm(struct session *s, const struct command *c)
 	utc_time(st.st_mtim.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
 	reply(s, 213, "%s", when);
+}
+
+/* MFMT YYYYMMDDHHMMSS path (draft-somers-ftp-mfxx): sets a file's
+ * modification time, as clients that keep times in sync (rclone) want. */
+void cmd_mfmt(struct session *s, const struct command *c)
+{
+	const char *sp = memchr(c->arg, ' ', c->arg_len);
+	char target[VPATH_MAX], when[32];
+	struct timespec times[2];
+	struct stat st;
+	struct tm tm;
+	long long t;
+	const char *base;
+	int dir, r;
+
+	if (!sp || parse_time_val(c->arg, (size_t)(sp - c->arg), &t) < 0 || sp[1] == '\0') {
+		reply(s, 501, "MFMT needs YYYYMMDDHHMMSS and a path");
+		return;
+	}
+	if (!resolve(s, sp + 1, target, sizeof(target)))
+		return;
+	dir = fs_open_parent(s->root_fd, target, &base);
+	if (dir < 0) {
+		reply_errno(s, dir, sp + 1);
+		return;
+	}
+	/* The file itself, not what a symlink of that name points at. */
+	r = fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	if (r < 0 || !S_ISREG(st.st_mode)) {
+		close(dir);
+		if (r < 0)
+			reply_errno(s, r, sp + 1);
+		else
+			reply(s, 550, "%s: not a regular file", sp + 1);
+		return;
+	}
+	times[0].tv_sec = 0;
+	times[0].tv_nsec = UTIME_OMIT;
+	times[1].tv_sec = (time_t)t;
+	times[1].tv_nsec = 0;
+	r = utimensat(dir, base, times, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	close(dir);
+	if (r < 0) {
+		reply_errno(s, r, sp + 1);
+		return;
+	}
+	utc_time(t, &tm);
+	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	reply(s, 213, "Modify=%s; %s", when, sp + 1);
 }
 
 /* Runs a one-path mutation and replies 250 or the error. */

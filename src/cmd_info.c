@@ -49,6 +49,7 @@ void cmd_feat(struct session *s, const struct command *c)
 	reply_more(s, "EPSV");
 	reply_more(s, "HOST");
 	reply_more(s, "MDTM");
+	reply_more(s, "MFMT");
 	reply_more(s, "MLST %s", mlst);
 	reply_more(s, "PASV");
 	reply_more(s, "REST STREAM");

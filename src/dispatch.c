@@ -43,6 +43,7 @@ static const struct command_spec table[VERB_COUNT] = {
 	[VERB_REST] = { cmd_rest, NEEDS_ARG },
 	[VERB_SIZE] = { cmd_size, NEEDS_ARG },
 	[VERB_MDTM] = { cmd_mdtm, NEEDS_ARG },
+	[VERB_MFMT] = { cmd_mfmt, NEEDS_ARG | WRITES },
 	[VERB_RNFR] = { cmd_rnfr, NEEDS_ARG | WRITES },
 	[VERB_RNTO] = { cmd_rnto, NEEDS_ARG | WRITES },
 	[VERB_DELE] = { cmd_dele, NEEDS_ARG | WRITES },

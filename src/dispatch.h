@@ -16,7 +16,7 @@ handler_fn cmd_user, cmd_pass, cmd_acct, cmd_rein, cmd_quit;
 /* cmd_nav.c */
 handler_fn cmd_cwd, cmd_cdup, cmd_pwd;
 /* cmd_file.c */
-handler_fn cmd_size, cmd_mdtm, cmd_dele, cmd_rmd, cmd_mkd, cmd_rnfr, cmd_rnto;
+handler_fn cmd_size, cmd_mdtm, cmd_mfmt, cmd_dele, cmd_rmd, cmd_mkd, cmd_rnfr, cmd_rnto;
 /* cmd_params.c */
 handler_fn cmd_type, cmd_stru, cmd_mode, cmd_rest, cmd_allo, cmd_port, cmd_eprt, cmd_pasv,
 	cmd_epsv;

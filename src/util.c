@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,6 +135,45 @@ void utc_time(long long t, struct tm *ret)
 		tt = 0;
 		gmtime_r(&tt, ret);
 	}
+}
+
+int parse_time_val(const char *s, size_t len, long long *ret)
+{
+	static const int days_in_month[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int f[6] = { 0 };
+	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
+	size_t p = 0;
+	struct tm tm;
+	time_t t;
+
+	for (int i = 0; i < 6; i++)
+		for (int k = 0; k < width[i]; k++, p++) {
+			if (p >= len || s[p] < '0' || s[p] > '9')
+				return -EINVAL;
+			f[i] = f[i] * 10 + (s[p] - '0');
+		}
+	if (p < len) {   /* ".fff": fractions of a second */
+		if (s[p++] != '.' || p == len)
+			return -EINVAL;
+		for (; p < len; p++)
+			if (s[p] < '0' || s[p] > '9')
+				return -EINVAL;
+	}
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > days_in_month[f[1] - 1] || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 60)
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	t = timegm(&tm);
+	if (tm.tm_mday != f[2])   /* 29 February of a common year */
+		return -EINVAL;
+	*ret = (long long)t;
+	return 0;
 }
 
 int fd_set_nonblocking(int fd, bool on)

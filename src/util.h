@@ -29,5 +29,9 @@ int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline);
 struct tm;
 void utc_time(long long t, struct tm *ret);
 
+/* "YYYYMMDDHHMMSS" (RFC 3659 time-val, optionally ".fff" which is
+ * ignored), UTC, to seconds since the epoch. 0 or -EINVAL. */
+int parse_time_val(const char *s, size_t len, long long *ret);
+
 /* Sets or clears O_NONBLOCK. */
 int fd_set_nonblocking(int fd, bool on);

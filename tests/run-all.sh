@@ -6,7 +6,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-sh tests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+sh tests/deps.sh && sh tests/interop/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
 
 run_build() {   # run_build DIR CONFIGURE-ARGS...

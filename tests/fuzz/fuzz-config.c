@@ -1,24 +1,27 @@
 /* Fuzz target: configuration (src/config.c): every value parser, and
  * config_from_env() with fuzzed values.
  *
- * Input: "v0 NUL v1 NUL ..." values. Each value goes to every parser,
- * checked against a reference of what it must accept:
+ * Input: 4 bytes of variable choice, 2 bytes for uint's bounds, then
+ * "v0 NUL v1 NUL ..." values. Each value goes to every parser, checked
+ * against a reference of what it must accept:
  *   bool: exactly 1/yes/true/0/no/false; uint: 1-10 decimal digits within
  *   [min, max] (min and max from the input); umask: 1-4 octal digits
- *   <= 0777; port range: uint-uint, both 1024-65535, min <= max; ipv4:
- *   inet_pton's answer, round-tripping through inet_ntop; log and
- *   client-cert: their three words.
+ *   <= 0777; port range: uint-uint, both 1024-65535 in at most 7
+ *   characters, min <= max; ipv4:
+ *   inet_pton's answer, round-tripping through inet_ntop; size: 1-15
+ *   digits and an optional K/M/G/T, the product at most INT64_MAX
+ *   (computed in 128 bits); log and client-cert: their three words.
  * A parser that fails must leave its output untouched.
- * Then the first byte picks which of a set of FTPSD_* variables get the
- * values (set with putenv from static buffers, so that nothing grows from
- * run to run; all are unset again after), and config_from_env() runs:
+ * Then the first four bytes pick which FTPSD_* variables get the values
+ * (set with putenv from static buffers, so that nothing grows from run to
+ * run; all are unset again after), and config_from_env() runs:
  *   0 exactly when there is no error; at most CONFIG_MAX_ERRORS messages,
  *   each terminated and naming a variable; on success the result obeys
- *   every documented limit (absolute paths, timeouts 1-86400, umask <=
- *   0777, a sane passive range, a printable banner of <= 200 bytes, a run
- *   user that is not root and has no ':', '/' or ' ', TLS cert and key
- *   together, at least one way to log in). */
-#define _GNU_SOURCE
+ *   every documented limit (absolute paths, timeouts 1-86400, a file
+ *   size limit <= INT64_MAX, umask <= 0777, a sane passive range, a
+ *   printable banner of <= 200 bytes, a run user that is not root and has
+ *   no ':', '/' or ' ', TLS cert and key together, at least one way to
+ *   log in). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
@@ -46,7 +49,8 @@ static const char *const vars[] = {
 	"FTPSD_TLS_CERT_LOGIN", "FTPSD_TLS_IMPLICIT", "FTPSD_TLS_REQUIRE", "FTPSD_PASV_PORTS",
 	"FTPSD_PASV_ADDRESS", "FTPSD_LOGIN_TIMEOUT", "FTPSD_IDLE_TIMEOUT",
 	"FTPSD_MAX_LOGIN_FAILURES", "FTPSD_BANNER", "FTPSD_RUN_USER", "FTPSD_LOG",
-	"FTPSD_TLS_PRIORITY", "FTPSD_ACTIVE", "FTPSD_TLS_OCSP",
+	"FTPSD_TLS_PRIORITY", "FTPSD_ACTIVE", "FTPSD_TLS_OCSP", "FTPSD_MAX_FILE_SIZE",
+	"FTPSD_DATA_TIMEOUT", "FTPSD_TLS_REQUIRE_DATA", "FTPSD_TLS_REQUIRE_REUSE",
 };
 #define NVARS (sizeof(vars) / sizeof(vars[0]))
 #define MAXVAL 8192
@@ -102,7 +106,9 @@ static void check_parsers(const char *v, unsigned min, unsigned max)
 		int good = 0;
 		unsigned long x, y;
 
-		if (dash) {
+		/* Each side is read into an 8-byte buffer: at most 7 characters
+		 * ("0001024" still passes, "00001024" does not). */
+		if (dash && dash - v <= 7 && strlen(dash + 1) <= 7) {
 			char *left = strndup(v, (size_t)(dash - v));
 
 			CHECK(left);
@@ -127,6 +133,31 @@ static void check_parsers(const char *v, unsigned min, unsigned max)
 			CHECK(config_parse_ipv4(text, &want) == 0 && want.s_addr == a.s_addr);
 		} else {
 			CHECK(r == -EINVAL && a.s_addr == 0x01020304);
+		}
+	}
+
+	{
+		uint64_t got = 12345;
+		size_t d = strspn(v, "0123456789");
+		const char *suf = v + d;
+		int shift = -1;
+
+		r = config_parse_size(v, &got);
+		if (d >= 1 && d <= 15) {
+			if (suf[0] == '\0')
+				shift = 0;
+			else if (suf[1] == '\0' && strchr("KMGT", suf[0]))
+				shift = suf[0] == 'K' ? 10 : suf[0] == 'M' ? 20 : suf[0] == 'G' ? 30 : 40;
+		}
+		if (shift >= 0) {
+			unsigned __int128 want = (unsigned __int128)strtoull(v, NULL, 10) << shift;
+
+			if (want <= INT64_MAX)
+				CHECK(r == 0 && got == (uint64_t)want);
+			else
+				CHECK(r == -EINVAL && got == 12345);
+		} else {
+			CHECK(r == -EINVAL && got == 12345);
 		}
 	}
 
@@ -168,6 +199,7 @@ static void check_config(const struct config *c, int r, const struct config_erro
 	CHECK(c->login_timeout >= 1 && c->login_timeout <= 86400);
 	CHECK(c->idle_timeout >= 1 && c->idle_timeout <= 86400);
 	CHECK(c->data_timeout >= 1 && c->data_timeout <= 86400);
+	CHECK(c->max_file_size <= INT64_MAX);
 	CHECK(c->max_login_failures >= 1 && c->max_login_failures <= 1000);
 	CHECK(c->banner && strlen(c->banner) <= 200);
 	for (const char *p = c->banner; *p; p++)
@@ -185,17 +217,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct config_errors errs;
 	struct config c;
 	const char *values[NVARS];
-	size_t nvalues = 0, off = 1;
+	size_t nvalues = 0, off;
 	uint32_t pick;
 	unsigned min, max;
 	char *copy;
 
-	if (size < 5)
+	if (size < 6)
 		return 0;
-	pick = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16;
-	min = data[3] * 131u;
-	max = data[4] == 255 ? UINT32_MAX : min + data[4] * 257u * 257u;
-	off = 5;
+	pick = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
+	       (uint32_t)data[3] << 24;
+	min = data[4] * 131u;
+	max = data[5] == 255 ? UINT32_MAX : min + data[5] * 257u * 257u;
+	off = 6;
 	copy = malloc(size - off + 1);
 	CHECK(copy);
 	memcpy(copy, data + off, size - off);
@@ -210,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < NVARS; i++)
 		unsetenv(vars[i]);
 	for (size_t i = 0, k = 0; i < NVARS && k < nvalues; i++) {
-		if (!(pick & (1u << (i % 24))))
+		if (!(pick & (1u << (i % 32))))
 			continue;
 		if (strlen(values[k]) > MAXVAL) {
 			k++;

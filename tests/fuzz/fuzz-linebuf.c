@@ -4,8 +4,8 @@
  * The input is the byte stream a client sends. It is fed in chunks whose
  * sizes come from a PRNG seeded by the first four bytes, as a network
  * would split it. After every call it checks:
- *   - consumed <= n; LINE_NEED_MORE consumed everything; LINE_READY and
- *     LINE_TOO_LONG consumed at least one byte (progress);
+ *   - consumed <= n (0 for no input); LINE_NEED_MORE consumed everything;
+ *     LINE_READY and LINE_TOO_LONG consumed at least one byte (progress);
  *   - a READY line has len <= LINE_MAX_BYTES and line[len] == '\0';
  *   - feeding a buffer that holds a READY line consumes nothing and says
  *     READY again;
@@ -135,6 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nev = reference(data, size, ev, arena);
 
 	linebuf_init(&lb);
+	{
+		/* Nothing in, nothing consumed. */
+		size_t used = (size_t)-1;
+
+		CHECK(linebuf_feed(&lb, data, 0, &used) == LINE_NEED_MORE && used == 0);
+	}
 	while (off < size) {
 		size_t n = chunk_size(&seed, size - off), used = (size_t)-1;
 		/* An exact-size copy: ASan sees a read past the chunk. */

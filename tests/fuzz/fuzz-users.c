@@ -15,7 +15,6 @@
  *     with that name, or -ENOENT;
  *   - users_check counts exactly the malformed and over-long lines (up to
  *     CONFIG_MAX_ERRORS) and returns -EINVAL exactly when there is one. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -65,7 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	CHECK(big);
 	t.bytes = take(&r, 8);
-	t.duration_us = (int64_t)take(&r, 8) >> (take(&r, 1) % 64);
+	/* The caller passes now_us() - started_us on the monotonic clock:
+	 * never negative, and far below INT64_MAX (2^62 us is 146000 years). */
+	t.duration_us = (int64_t)(take(&r, 8) >> (2 + take(&r, 1) % 62));
 	flags = (unsigned)take(&r, 1);
 	t.direction = flags & 1 ? 'o' : 'i';
 	t.ascii = flags & 2;

@@ -60,6 +60,16 @@ def ftplib_scenario(srv, passive):
     t.ok(f.voidresp().startswith("226"), "%s: resumed STOR (REST+STOR)" % where)
     t.is_eq(sha256_file(srv.path("part-" + name)), DATA_SHA, "%s: resumed STOR SHA-256" % where)
 
+    r = f.sendcmd("MFMT 20200229123456 " + name)
+    t.is_eq(r, "213 Modify=20200229123456; " + name, "%s: MFMT sets the time" % where)
+    t.is_eq(f.sendcmd("MDTM " + name), "213 20200229123456", "%s: and MDTM reads it back" % where)
+    t.is_eq(int(os.stat(srv.path(name)).st_mtime), 1582979696, "%s: the file's mtime on disk" % where)
+    for bad in ("MFMT 20210229000000 " + name, "MFMT 2020022912345 " + name, "MFMT 20200229123456"):
+        try:
+            f.sendcmd(bad)
+            t.ok(False, "%s: %s refused" % (where, bad))
+        except ftplib.error_perm as e:
+            t.ok(str(e).startswith("501"), "%s: %s -> 501" % (where, bad), str(e))
     t.ok(f.rename(name, "renamed-" + name).startswith("250"), "%s: rename" % where)
     t.ok(os.path.exists(srv.path("renamed-" + name)) and not os.path.exists(srv.path(name)),
          "%s: renamed on disk" % where)

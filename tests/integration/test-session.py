@@ -386,7 +386,7 @@ def test_parameters(srv):
         c.quit()
 
 
-FEATURES = {"EPRT", "EPSV", "HOST", "MDTM", "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
+FEATURES = {"EPRT", "EPSV", "HOST", "MDTM", "MFMT", "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
 
 
 def feat_lines(text):

@@ -66,14 +66,12 @@ void cmd_size(struct session *s, const struct command *c)
 
 void cmd_mdtm(struct session *s, const struct command *c)
 {
-	char when[32];
+	char when[TIME_VAL_SIZE];
 	struct stat st;
-	struct tm tm;
 
 	if (!stat_regular(s, c->arg, &st))
 		return;
-	utc_time(st.st_mtim.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	format_time_val(when, st.st_mtim.tv_sec);
 	reply(s, 213, "%s", when);
 }
 
@@ -82,10 +80,9 @@ void cmd_mdtm(struct session *s, const struct command *c)
 void cmd_mfmt(struct session *s, const struct command *c)
 {
 	const char *sp = memchr(c->arg, ' ', c->arg_len);
-	char target[VPATH_MAX], when[32];
+	char target[VPATH_MAX], when[TIME_VAL_SIZE];
 	struct timespec times[2];
 	struct stat st;
-	struct tm tm;
 	long long t;
 	const char *base;
 	int dir, r;
@@ -121,8 +118,7 @@ void cmd_mfmt(struct session *s, const struct command *c)
 		reply_errno(s, r, sp + 1);
 		return;
 	}
-	utc_time(t, &tm);
-	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	format_time_val(when, t);
 	reply(s, 213, "Modify=%s; %s", when, sp + 1);
 }
 

@@ -106,12 +106,9 @@ int listing_format_mlsx(char *buf, size_t size, const char *name, const struct s
 	if ((facts & FACT_SIZE) && !S_ISDIR(st->st_mode))
 		APPEND("size=%lld;", (long long)st->st_size);
 	if (facts & FACT_MODIFY) {
-		char when[32];
-		struct tm tm;
+		char when[TIME_VAL_SIZE];
 
-		utc_time(st->st_mtim.tv_sec, &tm);
-		if (strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm) == 0)
-			copy_string(when, sizeof(when), "19700101000000");
+		format_time_val(when, st->st_mtim.tv_sec);
 		APPEND("modify=%s;", when);
 	}
 	if (facts & FACT_PERM)

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdint.h>
 #include <time.h>
@@ -137,6 +138,20 @@ void utc_time(long long t, struct tm *ret)
 	}
 }
 
+void format_time_val(char *buf, long long t)
+{
+	struct tm tm;
+
+	utc_time(t, &tm);
+	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		utc_time(0, &tm);
+	/* The moduli are no-ops on a valid struct tm; they let the compiler
+	 * see that 14 digits is all this can print. */
+	snprintf(buf, TIME_VAL_SIZE, "%04u%02u%02u%02u%02u%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+}
+
 int parse_time_val(const char *s, size_t len, long long *ret)
 {
 	static const int days_in_month[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -159,7 +174,7 @@ int parse_time_val(const char *s, size_t len, long long *ret)
 			if (s[p] < '0' || s[p] > '9')
 				return -EINVAL;
 	}
-	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > days_in_month[f[1] - 1] || f[3] > 23 ||
+	if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > days_in_month[f[1] - 1] || f[3] > 23 ||
 	    f[4] > 59 || f[5] > 60)
 		return -EINVAL;
 	memset(&tm, 0, sizeof(tm));

@@ -29,6 +29,12 @@ int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline);
 struct tm;
 void utc_time(long long t, struct tm *ret);
 
+/* t as an RFC 3659 time-val, "YYYYMMDDHHMMSS" in UTC, always 14 digits:
+ * a time outside the years 0000 to 9999 is given as the epoch. buf must
+ * hold 15 bytes. */
+#define TIME_VAL_SIZE 15
+void format_time_val(char *buf, long long t);
+
 /* "YYYYMMDDHHMMSS" (RFC 3659 time-val, optionally ".fff" which is
  * ignored), UTC, to seconds since the epoch. 0 or -EINVAL. */
 int parse_time_val(const char *s, size_t len, long long *ret);

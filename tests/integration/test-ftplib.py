@@ -64,7 +64,8 @@ def ftplib_scenario(srv, passive):
     t.is_eq(r, "213 Modify=20200229123456; " + name, "%s: MFMT sets the time" % where)
     t.is_eq(f.sendcmd("MDTM " + name), "213 20200229123456", "%s: and MDTM reads it back" % where)
     t.is_eq(int(os.stat(srv.path(name)).st_mtime), 1582979696, "%s: the file's mtime on disk" % where)
-    for bad in ("MFMT 20210229000000 " + name, "MFMT 2020022912345 " + name, "MFMT 20200229123456"):
+    for bad in ("MFMT 20210229000000 " + name, "MFMT 2020022912345 " + name, "MFMT 20200229123456",
+                "MFMT 00050101000000 " + name):
         try:
             f.sendcmd(bad)
             t.ok(False, "%s: %s refused" % (where, bad))

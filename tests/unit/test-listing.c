@@ -10,6 +10,7 @@
 #include "listing.h"
 #include "log.h"
 #include "session.h"   /* FACT_* */
+#include "util.h"
 
 #define NOW 1700000000LL                    /* Tue Nov 14 22:13:20 2023 UTC */
 #define SIX_MONTHS_S (183LL * 24 * 3600)
@@ -484,8 +485,53 @@ static void test_extreme_times(void)
 	}
 }
 
+static const struct {
+	const char *in;
+	int ret;
+	long long t;
+} time_val_cases[] = {
+	{ "19700101000000", 0, 0 },
+	{ "20200229123456", 0, 1582979696 },
+	{ "20200229123456.789", 0, 1582979696 },   /* fractions ignored */
+	{ "99991231235959", 0, 253402300799LL },
+	{ "20210229000000", -EINVAL, 0 },          /* not a leap year */
+	{ "20201301000000", -EINVAL, 0 },
+	{ "20201200000000", -EINVAL, 0 },
+	{ "20201231240000", -EINVAL, 0 },
+	{ "00050101000000", -EINVAL, 0 },          /* before the epoch: refused */
+	{ "2020022912345", -EINVAL, 0 },           /* 13 digits */
+	{ "20200229123456.", -EINVAL, 0 },
+	{ "20200229123456x", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+};
+
+/* MFMT's parser, and the formatter every time-val comes from (MDTM, MLSx
+ * modify, MFMT's reply): 14 digits whatever the time (fuzz findings). */
+static void test_time_val(void)
+{
+	static const long long odd[] = { -62167219200LL - 1, 253402300800LL, INT64_MAX, INT64_MIN };
+	char buf[TIME_VAL_SIZE];
+
+	for (size_t i = 0; i < ELEMENTSOF(time_val_cases); i++) {
+		long long t = -1;
+		int r = parse_time_val(time_val_cases[i].in, strlen(time_val_cases[i].in), &t);
+
+		is_int(r, time_val_cases[i].ret, "parse_time_val(\"%s\")", time_val_cases[i].in);
+		if (r == 0) {
+			ok(t == time_val_cases[i].t, "parse_time_val(\"%s\") = %lld", time_val_cases[i].in, t);
+			format_time_val(buf, t);
+			ok(strncmp(buf, time_val_cases[i].in, 14) == 0, "format_time_val round trip: %s", buf);
+		}
+	}
+	for (size_t i = 0; i < ELEMENTSOF(odd); i++) {
+		format_time_val(buf, odd[i]);
+		is_str(buf, "19700101000000", "format_time_val(%lld): outside 0000-9999, the epoch", odd[i]);
+	}
+}
+
 int main(void)
 {
+	test_time_val();
 	test_extreme_times();
 	test_list();
 	test_nlst();

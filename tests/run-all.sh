@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite, from a clean tree: dependencies, a normal build
 # (gcc) and its `make check`, the same suite on an ASan+UBSan build
-# (clang), and make distcheck. Compiler warnings count as failures. The
+# (clang), the fuzzers (tests/fuzz/), and make distcheck. Compiler warnings count as failures. The
 # last line is "N passed, N failed" over everything.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +32,35 @@ UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 	run_build build-sanitize CC=clang \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
+# Fuzzing: every libFuzzer target for a while (inputs that once crashed
+# one run first), then the whole-session fuzzer on the sanitizer build,
+# after replaying the sessions that once failed.
+fuzz_passed=0
+fuzz_failed=0
+FUZZ_BUILD=$top/build-fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >build-sanitize/fuzz.out 2>&1
+cat build-sanitize/fuzz.out
+fuzz_passed=$(grep -c '^[a-z0-9]* *ok ' build-sanitize/fuzz.out)
+fuzz_failed=$(grep -c '^[a-z0-9]* *FAIL' build-sanitize/fuzz.out)
+grep -q '^fuzz: .* 0 failed' build-sanitize/fuzz.out || fuzz_failed=$((fuzz_failed + 1))
+export FTPSD_BIN="$top/build-sanitize/src/ftpsd"
+for replay in tests/fuzz/crashes/session-*.json; do
+	[ -f "$replay" ] || continue
+	if python3 tests/fuzz/session-fuzz.py --replay "$replay" >build-sanitize/replay.out 2>&1; then
+		echo "[fuzz] replay $replay: ok"
+		fuzz_passed=$((fuzz_passed + 1))
+	else
+		tail -5 build-sanitize/replay.out
+		echo "[fuzz] replay $replay: FAILED"
+		fuzz_failed=$((fuzz_failed + 1))
+	fi
+done
+python3 tests/fuzz/session-fuzz.py "${FUZZ_SESSIONS:-300}" >build-sanitize/session-fuzz.out 2>&1
+grep '^not ok\|^# ' build-sanitize/session-fuzz.out | sed 's/^/[session-fuzz] /'
+fuzz_passed=$((fuzz_passed + $(grep -c '^ok ' build-sanitize/session-fuzz.out)))
+fuzz_failed=$((fuzz_failed + $(grep -c '^not ok ' build-sanitize/session-fuzz.out)))
+grep -q '^1\.\.[1-9]' build-sanitize/session-fuzz.out || fuzz_failed=$((fuzz_failed + 1))
+unset FTPSD_BIN
+
 # The release tarball must build and pass on its own (make distcheck).
 # Its check runs the unit tests and one integration script: enough to
 # prove the tarball complete; the full suite ran twice above.
@@ -44,8 +73,8 @@ else
 fi
 echo "[build] make distcheck: $distcheck"
 
-passed=0
-failed=0
+passed=$fuzz_passed
+failed=$fuzz_failed
 # A compiler warning (gcc for build, clang for build-sanitize) is a failure.
 for dir in build build-sanitize; do
 	if grep -h "warning:" "$dir/make.out" "$dir/check.out" 2>/dev/null; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the libFuzzer targets in tests/fuzz/fuzz-*.c with clang (ASan,
 # UBSan, libFuzzer) against the parsers in src/, then runs each one for a
-# bounded time on a copy of its seed corpus.
+# bounded time on a copy of its seed corpus and of the inputs in
+# tests/fuzz/crashes/ named after it (fixed findings, kept as regressions).
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
@@ -40,6 +41,7 @@ max_len() {
 	listing) echo 6000 ;;      # a name and a symlink target past LISTING_LINE_MAX
 	wildcard) echo 1024 ;;     # pattern and name past their 255-byte limits
 	utf8) echo 512 ;;
+	timeval) echo 64 ;;      # one MFMT time-val, with a long fraction
 	journal) echo 20000 ;;     # a record past journal_send's 16 KiB buffer
 	xferlog) echo 9000 ;;      # a path past VPATH_MAX
 	*) echo 4096 ;;
@@ -152,6 +154,10 @@ for t in $targets; do
 	if [ -d "$here/corpus/$t" ]; then
 		cp -p "$here/corpus/$t"/* "$dir/corpus/" 2>/dev/null
 	fi
+	# Inputs that once crashed a target run first, as regression tests.
+	for c in "$here/crashes/$t"-*; do
+		[ -f "$c" ] && cp -p "$c" "$dir/corpus/"
+	done
 	log=$dir/fuzz.log
 	t0=$(date +%s)
 	# The outer timeout is a backstop only: libFuzzer ends by itself.

@@ -10,18 +10,22 @@ socket.socketpair() (the inetd convention; getpeername() there is
 AF_UNIX, so PASV/PORT get 425 and the data commands stop there: this
 fuzzes the control channel). The sessions come from a built-in corpus of
 real FTP sessions (logins, CWD/LIST/RETR/STOR with PASV/PORT, REST,
-RNFR/RNTO, MKD/RMD, TYPE, OPTS, MLST, STAT, ABOR, AUTH TLS with a real
-handshake or garbage, ...), mutated: commands inserted, dropped, repeated
-or swapped; arguments replaced by path traversal strings, huge and long
-lines; Telnet IAC sequences, NUL, CR, invalid UTF-8 spliced into the
-bytes; the stream cut into chunks sent with pauses; the connection left
-open or cut mid-line. A few are random from scratch.
+RNFR/RNTO, MKD/RMD, MFMT, TYPE, OPTS, MLST, STAT, ABOR, AUTH TLS with a
+real handshake or garbage, implicit TLS, ...), mutated: commands
+inserted, dropped, repeated or swapped; arguments replaced by path
+traversal strings, huge and long lines; Telnet IAC sequences, NUL, CR,
+invalid UTF-8 spliced into the bytes; the stream cut into chunks sent
+with pauses; the connection left open or cut mid-line. A few are random
+from scratch. Session i of seed S is always the same session.
 
 The served tree (FTPSD_ROOT), made anew for each session, holds files,
 directories, a FIFO, names with CR/LF and other control bytes, and
 symlinks that point out of it (relative, absolute, to "/", to /etc,
-dangling, looping); a canary directory lies beside it (outside the root),
-writable by the account the sessions run as. For every session it checks:
+dangling, looping) and files with extreme mtimes; a canary directory
+lies beside it (outside the root), writable by the account the sessions
+run as. The tree goes to /dev/shm when it can (tmpfs keeps any mtime,
+ext4 clamps them), else to $TMPDIR; --tmpdir chooses. For every session
+it checks:
   - the process was not killed by a signal, exited 0 or 1, and its stderr
     has no sanitizer report (ASAN_OPTIONS/UBSAN_OPTIONS are passed through);
   - it ended within a bounded time (its timeouts are 2 s); else SIGKILL
@@ -103,6 +107,11 @@ CORPUS = [
     ["USER alice", "PASS {A}", "MDTM future.txt", "MLST far.txt", "STAT -l past.txt", "MDTM far.txt",
      "MLST future.txt", "STAT *.txt", "SIZE fifo", "RETR fifo", "APPE fifo", "MLST fifo", "STAT ctl*",
      "STAT evil*", "MLST lnk-crlf", "STAT -l lnk-crlf", "QUIT"],
+    # rclone-like time sync
+    ["USER alice", "PASS {A}", "TYPE I", "MFMT 20240101120000 a.txt", "MDTM a.txt", "MLST a.txt",
+     "MFMT 20240229235959.5 pub/readme.txt", "MLST pub/readme.txt", "MFMT 20240101120000 pub",
+     "MFMT 20240101120000 escape/writable.txt", "MFMT 20240101120000 abs", "MFMT 99991231235959 notes.txt",
+     "MDTM notes.txt", "QUIT"],
     # TLS upgrade (lftp, FileZilla)
     ["AUTH TLS", "<TLS>", "USER alice", "PASS {A}", "PBSZ 0", "PROT P", "PWD", "FEAT", "PASV",
      "MLSD", "STAT", "QUIT"],
@@ -136,7 +145,7 @@ VERBS = ["USER", "PASS", "ACCT", "CWD", "XCWD", "CDUP", "XCUP", "PWD", "XPWD", "
          "TYPE", "STRU", "MODE", "PORT", "PASV", "EPRT", "EPSV", "RETR", "STOR", "STOU", "APPE",
          "REST", "SIZE", "MDTM", "RNFR", "RNTO", "DELE", "RMD", "XRMD", "MKD", "XMKD", "LIST",
          "NLST", "MLSD", "MLST", "STAT", "SYST", "NOOP", "HELP", "FEAT", "OPTS", "HOST", "ALLO",
-         "ABOR", "AUTH", "PBSZ", "PROT", "CCC", "SITE", "SMNT", "MFMT", "XYZ", "A", "LONGVERB"]
+         "ABOR", "AUTH", "PBSZ", "PROT", "CCC", "MFMT", "SITE", "SMNT", "MFMT", "XYZ", "A", "LONGVERB"]
 
 ARGS = [
     "", ".", "..", "/", "//", "a.txt", "pub", "pub/readme.txt", "/pub/../a.txt", "new", "x y",
@@ -151,7 +160,11 @@ ARGS = [
     "|2|::1|2121|", "|1|0.0.0.0|1025|", "|3|x|1|", "||||", "TLS", "SSL", "TLS-C", "tls", "X",
     "UTF8 ON", "MLST type;size;", "MLST ;;;", "MLST " + "type;" * 40, "MLST UNIX.mode;unique;perm;",
     "P", "C", "S", "F", "R", "B", "example.org", "a" * 255, "a" * 256, "fifo", "evil*", "*INJ*",
-    "ctl*", "lnk-crlf", "future.txt", "far.txt", "past.txt", "ro/locked.txt", "ro/new", "empty", "x y/space name.txt",
+    "ctl*", "lnk-crlf", "future.txt", "far.txt", "past.txt", "20240101120000 a.txt",
+    "20240229000000 pub/readme.txt", "19700101000000 notes.txt", "99991231235959 a.txt",
+    "20241231235960 a.txt", "20240115120060 a.txt", "20240101120000.123456 a.txt", "20240230000000 a.txt",
+    "20240101120000 escape/writable.txt", "20240101120000 abs", "20240101120000 ../canary/writable.txt",
+    "20240101120000 pub", "20240101120000 fifo", "20240101120000", "2024 a.txt", "20240101120000  a.txt", "ro/locked.txt", "ro/new", "empty", "x y/space name.txt",
 ]
 
 IAC_BITS = [b"\xff\xf4\xff\xf2", b"\xff\xff", b"\xff\xfb\x01", b"\xff\xfd\x03", b"\xff\xfe\x01",

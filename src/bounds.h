@@ -15,6 +15,10 @@
 #define LISTING_LINE_MAX (1024 + 512)
 /* Transfer buffer for reads, writes and TLS records. */
 #define XFER_BUF_BYTES (256 * 1024)
+/* Read-ahead of a TLS data connection: one recv() for many records. */
+#define TLS_READ_AHEAD_BYTES (256 * 1024)
+/* The most plaintext one TLS record carries (RFC 8446 §5.1). */
+#define TLS_RECORD_PLAINTEXT_MAX 16384
 /* Largest chunk handed to sendfile() per call. */
 #define SENDFILE_CHUNK (4 * 1024 * 1024)
 /* Connections from a wrong address a passive listener refuses before giving up. */

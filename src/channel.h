@@ -25,7 +25,24 @@ ssize_t channel_recv(struct channel *ch, void *buf, size_t len);
  * the same buffer and length (GnuTLS keeps the record it started). */
 ssize_t channel_send(struct channel *ch, const void *buf, size_t len);
 
-/* true when decrypted bytes wait in the TLS layer: poll() would not see them. */
+/* true when channel_send_file() hands the file to the kernel: always on a
+ * plain socket; under TLS only when GnuTLS gave the record layer to the
+ * kernel (kTLS), which then encrypts what sendfile() reads. */
+bool channel_can_send_file(struct channel *ch);
+
+/* Sends up to count bytes of fd from *offset (advanced) with sendfile():
+ * >0 bytes sent, 0 at the end of the file, -EAGAIN, -errno. Only when
+ * channel_can_send_file(). */
+ssize_t channel_send_file(struct channel *ch, int fd, off_t *offset, size_t count);
+
+/* For a TLS data connection, after its handshake: the transport reads
+ * ahead, so that one recv() serves many records. Only where every byte
+ * the peer sends is TLS: never on a control connection, whose plaintext
+ * before AUTH must not be read past. One channel at a time. */
+void channel_read_ahead(struct channel *ch);
+
+/* true when received bytes wait in this process (decrypted in the TLS
+ * layer, or read ahead): poll() would not see them. */
 bool channel_pending(struct channel *ch);
 
 /* The descriptor and poll() events to wait for after -EAGAIN, for an

@@ -29,6 +29,7 @@ static void record(struct session *s, const struct xfer *x, const char *vpath, c
 		.complete = x->status == XFER_DONE,
 		.anonymous = s->anonymous,
 		.tls = s->prot_private,
+		.kernel_tls = x->kernel_tls,
 		.duration_us = now_us() - x->started_us,
 	};
 

@@ -181,10 +181,11 @@ void log_transfer(const struct transfer_record *t)
 			{ "FTP_DURATION_USEC", usec },
 			{ "FTP_TLS", t->tls ? "1" : "0" },
 			{ "FTP_COMPLETE", t->complete ? "1" : "0" },
+			{ "FTP_TLS_KERNEL", "1" },
 		};
 
 		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)t->bytes);
 		snprintf(usec, sizeof(usec), "%lld", (long long)t->duration_us);
-		send_record(message, LOG_INFO, extra, 6);
+		send_record(message, LOG_INFO, extra, t->kernel_tls ? 7 : 6);
 	}
 }

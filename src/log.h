@@ -36,6 +36,7 @@ struct transfer_record {
 	bool complete;
 	bool anonymous;
 	bool tls;
+	bool kernel_tls;         /* sent with sendfile() over kernel TLS */
 	int64_t duration_us;
 };
 

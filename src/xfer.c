@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -184,11 +183,14 @@ static size_t to_network_ascii(const char *in, size_t n, char *out, bool *prev_c
 	return k;
 }
 
+/* The file goes from the page cache to the socket without a copy through
+ * this process (under TLS too when the kernel does the encryption). */
 static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
 {
+	x->kernel_tls = x->data->tls != NULL;
 	while (offset < size) {
 		size_t chunk = size - offset > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)(size - offset);
-		ssize_t n = sendfile(x->data->wfd, fd, &offset, chunk);
+		ssize_t n = channel_send_file(x->data, fd, &offset, chunk);
 
 		if (n > 0) {
 			x->bytes += (uint64_t)n;
@@ -196,13 +198,12 @@ static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
 				return;
 		} else if (n == 0) {
 			return;   /* the file shrank: what there was is sent */
-		} else if (errno == EAGAIN) {
+		} else if (n == -EAGAIN) {
 			if (!wait_data(x, true))
 				return;
-		} else if (errno != EINTR) {
-			x->status = errno == EPIPE || errno == ECONNRESET ? XFER_PEER_ERROR
-									   : XFER_LOCAL_ERROR;
-			x->err = errno;
+		} else {
+			x->status = n == -EPIPE || n == -ECONNRESET ? XFER_PEER_ERROR : XFER_LOCAL_ERROR;
+			x->err = (int)-n;
 			return;
 		}
 	}
@@ -213,7 +214,7 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 	struct stat st;
 	bool prev_cr = false;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !ascii && !x->data->tls) {
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !ascii && channel_can_send_file(x->data)) {
 		send_with_sendfile(x, fd, offset, st.st_size);
 		return;
 	}
@@ -316,12 +317,45 @@ static bool control_hung_up(struct session *s)
 	return r > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+/* Receives what the channel has now, up to size: one recv() on a plain
+ * socket; under TLS, every record already read (one record per call
+ * otherwise, and as many write() calls). Returns the bytes (>0) or, when
+ * nothing came, channel_recv()'s result. An end or error met after some
+ * bytes is kept in *later for the next call, so nothing is lost. */
+static ssize_t recv_batch(struct channel *ch, char *buf, size_t size, ssize_t *later)
+{
+	size_t got = 0;
+
+	if (*later <= 0) {
+		ssize_t r = *later;
+
+		*later = 1;
+		return r;
+	}
+	while (got < size) {
+		ssize_t n = channel_recv(ch, buf + got, size - got);
+
+		if (n <= 0) {
+			if (got == 0)
+				return n;
+			if (n != -EAGAIN)
+				*later = n;
+			break;
+		}
+		got += (size_t)n;
+		if (size - got < TLS_RECORD_PLAINTEXT_MAX || !channel_pending(ch))
+			break;
+	}
+	return (ssize_t)got;
+}
+
 void xfer_recv_file(struct xfer *x, int fd, bool ascii)
 {
 	bool held_cr = false;
+	ssize_t later = 1;   /* no deferred result */
 
 	for (;;) {
-		ssize_t n = channel_recv(x->data, xfer_buf, XFER_BUF_BYTES);
+		ssize_t n = recv_batch(x->data, xfer_buf, XFER_BUF_BYTES, &later);
 
 		if (n > 0) {
 			size_t len = (size_t)n;

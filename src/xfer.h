@@ -28,6 +28,7 @@ struct xfer {
 	uint64_t bytes;
 	int64_t started_us;
 	bool control_paused;  /* a pipelined command waits for the end */
+	bool kernel_tls;      /* the kernel encrypted what went out (kTLS) */
 };
 
 /* Produces the next bytes of a generated stream (a listing): >0 bytes put

@@ -365,6 +365,59 @@ def test_journal():
         t.ok("ftpsd[" not in err, "with FTPSD_LOG=journal nothing goes to stderr", err[-300:])
 
 
+def test_ktls_fallback():
+    """GnuTLS told to use kernel TLS (its system configuration, as an admin
+    would set it): where the kernel has the tls ULP the file goes out with
+    sendfile() and the transfer record says FTP_TLS_KERNEL=1; where it has
+    not (this kind of machine), ftpsd falls back to encrypting in GnuTLS and
+    the download is still byte-exact."""
+    import hashlib
+    import ftplib
+    import ssl
+    sys.path.insert(0, HERE)
+    from tls_support import ReusingFTP_TLS
+    with open("/proc/sys/net/ipv4/tcp_available_ulp") as f:
+        kernel_tls = "tls" in f.read().split()
+    with Server() as srv:
+        payload = os.urandom(3 * 1024 * 1024 + 17)
+        srv.put("k.bin", payload)
+        env = {k: v for k, v in srv.env.items() if v is not None}
+        cert, key = make_cert(srv.dir)
+        conf = os.path.join(srv.dir, "gnutls-ktls.conf")
+        with open(conf, "w") as f:
+            f.write("[global]\nktls = true\n")
+        os.chmod(conf, 0o644)
+        env.update({"FTPSD_TLS_CERT": cert, "FTPSD_TLS_KEY": key, "GNUTLS_SYSTEM_PRIORITY_FILE": conf})
+        js = JournalServer(env, srv.root, srv.users_file)
+        try:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            f = ReusingFTP_TLS(context=ctx, timeout=15)
+            f.connect("127.0.0.1", js.port)
+            f.auth()
+            f.login(ALICE.name, ALICE.password)
+            f.prot_p()
+            got = bytearray()
+            f.retrbinary("RETR k.bin", got.extend)
+            f.quit()
+            t.ok(hashlib.sha256(got).digest() == hashlib.sha256(payload).digest(),
+                 "kTLS configured: the PROT P download is byte-exact", "%d of %d bytes" % (len(got), len(payload)))
+            xfer = js.wait(lambda r: r.get("FTP_FILE") == "/k.bin")
+            t.ok(xfer and xfer[0].get("FTP_TLS") == "1", "kTLS configured: the transfer is recorded as TLS",
+                 repr(xfer))
+            if kernel_tls:
+                t.ok(xfer and xfer[0].get("FTP_TLS_KERNEL") == "1",
+                     "the kernel has the tls ULP: the file went out with sendfile over kTLS", repr(xfer))
+            else:
+                t.ok(xfer and "FTP_TLS_KERNEL" not in xfer[0],
+                     "no tls ULP in this kernel: GnuTLS encrypted, and the record does not claim kTLS",
+                     repr(xfer))
+        finally:
+            err = js.stop()
+        t.ok("ftpsd[" not in err and "ERROR" not in err, "kTLS configured: nothing on stderr", err[-300:])
+
+
 # ------------------------------------------------------------ units
 
 def test_units():
@@ -437,6 +490,7 @@ for name, fn in [("virtual user runs as FTPSD_RUN_USER", test_virtual_user_runs_
                  ("system users", test_system_users),
                  ("system users need root", test_system_users_need_root),
                  ("journal", test_journal),
+                 ("kTLS or its fallback", test_ktls_fallback),
                  ("units", test_units),
                  ("install", test_install)]:
     t.case(name, fn)

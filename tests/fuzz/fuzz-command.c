@@ -20,17 +20,7 @@
 #include <string.h>
 
 #include "command.h"
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Well-formed UTF-8 after the Unicode standard's table 3-7. */
 static int ref_utf8(const uint8_t *p, size_t n)

@@ -31,17 +31,7 @@
 
 #include "bounds.h"
 #include "config.h"
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static const char *const vars[] = {
 	"FTPSD_ROOT", "FTPSD_USERS", "FTPSD_ANONYMOUS", "FTPSD_SYSTEM_USERS", "FTPSD_WRITE",

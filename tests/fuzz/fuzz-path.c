@@ -24,17 +24,7 @@
 
 #include "bounds.h"
 #include "path.h"
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Reference: apply the components of s to the stack in out (length *len). */
 static void ref_apply(char *out, size_t *len, const char *s)

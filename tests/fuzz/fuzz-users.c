@@ -24,17 +24,7 @@
 #include <unistd.h>
 
 #include "users.h"
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Parses line[0..len) both ways and checks the result; returns it. */
 static int check_line(const char *line, size_t len, struct user_entry *e)

@@ -17,17 +17,7 @@
 #include <string.h>
 
 #include "util.h"
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* The length of the well-formed sequence at p[0..n), 0 if none (table 3-7). */
 static size_t ref_char(const uint8_t *p, size_t n)

@@ -119,7 +119,7 @@ fi
 failed_build=""
 for t in $targets; do
 	bin=$build/bin/fuzz-$t
-	if newer_than "$bin" "$here/fuzz-$t.c" "$lib" "$src"/*.h; then
+	if newer_than "$bin" "$here/fuzz-$t.c" "$here/fuzz.h" "$lib" "$src"/*.h; then
 		# shellcheck disable=SC2086
 		if ! "$CC" $cflags -fsanitize=fuzzer "$here/fuzz-$t.c" "$lib" -o "$bin" $libs \
 			2>"$build/bin/fuzz-$t.log"; then

@@ -17,6 +17,9 @@
 #define XFER_BUF_BYTES (256 * 1024)
 /* Read-ahead of a TLS data connection: one recv() for many records. */
 #define TLS_READ_AHEAD_BYTES (256 * 1024)
+/* Write-behind of a TLS data connection: the records of one transfer
+ * buffer (XFER_BUF_BYTES of plaintext, 16 records and their overhead). */
+#define TLS_WRITE_BEHIND_BYTES (272 * 1024)
 /* The most plaintext one TLS record carries (RFC 8446 §5.1). */
 #define TLS_RECORD_PLAINTEXT_MAX 16384
 /* Largest chunk handed to sendfile() per call. */

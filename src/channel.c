@@ -1,69 +1,14 @@
 #include <errno.h>
 #include <gnutls/socket.h>
 #include <poll.h>
-#include <stdint.h>
-#include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bounds.h"
 #include "channel.h"
+#include "tls_transport.h"
 #include "util.h"
 #include "banned.h"
-
-/* GnuTLS asks its transport for exactly the bytes of the record it reads,
- * header then body: two recv() calls per 16 KiB, which cost an upload
- * more than the decryption on a machine where system calls are dear. The
- * read-ahead of the one TLS data connection a session has at a time. */
-static struct {
-	const struct channel *owner;
-	size_t len, off;
-	char buf[TLS_READ_AHEAD_BYTES];
-} ahead;
-
-static ssize_t ahead_pull(gnutls_transport_ptr_t fd, void *data, size_t size)
-{
-	size_t n;
-
-	if (ahead.off == ahead.len) {
-		ssize_t r;
-
-		do
-			r = recv((int)(intptr_t)fd, ahead.buf, sizeof(ahead.buf), 0);
-		while (r < 0 && errno == EINTR);
-		if (r <= 0)
-			return r;   /* errno tells GnuTLS EAGAIN or the error */
-		ahead.len = (size_t)r;
-		ahead.off = 0;
-	}
-	n = ahead.len - ahead.off < size ? ahead.len - ahead.off : size;
-	memcpy(data, ahead.buf + ahead.off, n);
-	ahead.off += n;
-	return (ssize_t)n;
-}
-
-/* GnuTLS's wait for readable input, when it needs one. */
-static int ahead_pull_timeout(gnutls_transport_ptr_t fd, unsigned ms)
-{
-	struct pollfd pfd = { .fd = (int)(intptr_t)fd, .events = POLLIN };
-	int r;
-
-	if (ahead.off < ahead.len)
-		return 1;
-	do
-		r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : r > 0;
-}
-
-void channel_read_ahead(struct channel *ch)
-{
-	ahead.owner = ch;
-	ahead.len = ahead.off = 0;
-	gnutls_transport_set_pull_function(ch->tls, ahead_pull);
-	gnutls_transport_set_pull_timeout_function(ch->tls, ahead_pull_timeout);
-}
 
 void channel_init(struct channel *ch, int rfd, int wfd)
 {
@@ -173,18 +118,36 @@ ssize_t channel_send_file(struct channel *ch, int fd, off_t *offset, size_t coun
 	}
 }
 
+void channel_tune_for_data(struct channel *ch)
+{
+	tls_transport_attach(ch->tls, ch);
+}
+
+void channel_batch_begin(struct channel *ch)
+{
+	if (ch->tls)
+		tls_transport_batch_begin(ch);
+}
+
+int channel_batch_end(struct channel *ch)
+{
+	return ch->tls ? tls_transport_batch_end(ch) : 0;
+}
+
 bool channel_pending(struct channel *ch)
 {
-	return ch->tls && (gnutls_record_check_pending(ch->tls) > 0 ||
-			   (ahead.owner == ch && ahead.off < ahead.len));
+	return ch->tls && (gnutls_record_check_pending(ch->tls) > 0 || tls_transport_pending(ch));
 }
 
 void channel_poll_spec(struct channel *ch, bool want_write, int *ret_fd, short *ret_events)
 {
 	bool write_dir = want_write;
 
-	/* GnuTLS tells which way the interrupted operation was going. */
-	if (ch->tls)
+	/* Records waiting in the transport wait for the socket to take them;
+	 * otherwise GnuTLS tells which way its interrupted operation went. */
+	if (ch->tls && tls_transport_unsent(ch))
+		write_dir = true;
+	else if (ch->tls)
 		write_dir = gnutls_record_get_direction(ch->tls) == 1;
 	*ret_fd = write_dir ? ch->wfd : ch->rfd;
 	*ret_events = write_dir ? POLLOUT : POLLIN;
@@ -270,8 +233,7 @@ void channel_abort(struct channel *ch)
 		gnutls_deinit(ch->tls);
 		ch->tls = NULL;
 	}
-	if (ahead.owner == ch)
-		ahead.owner = NULL;
+	tls_transport_detach(ch);
 	close(ch->rfd);
 	if (ch->wfd != ch->rfd)
 		close(ch->wfd);

@@ -36,10 +36,17 @@ bool channel_can_send_file(struct channel *ch);
 ssize_t channel_send_file(struct channel *ch, int fd, off_t *offset, size_t count);
 
 /* For a TLS data connection, after its handshake: the transport reads
- * ahead, so that one recv() serves many records. Only where every byte
- * the peer sends is TLS: never on a control connection, whose plaintext
- * before AUTH must not be read past. One channel at a time. */
-void channel_read_ahead(struct channel *ch);
+ * ahead, so that one recv() serves many records, and sends the records of
+ * a batch together (tls_transport.h). Only where every byte the peer sends
+ * is TLS: never on a control connection. One channel at a time. */
+void channel_tune_for_data(struct channel *ch);
+
+/* Between the two, the TLS records channel_send() makes may wait in this
+ * process to go out together. channel_batch_end() sends them: 0 when all
+ * went, -EAGAIN (call it again when channel_wait() says the channel is
+ * writable), or -errno. A no-op on plain and untuned channels. */
+void channel_batch_begin(struct channel *ch);
+int channel_batch_end(struct channel *ch);
 
 /* true when received bytes wait in this process (decrypted in the TLS
  * layer, or read ahead): poll() would not see them. */

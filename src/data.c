@@ -205,7 +205,7 @@ static int secure(struct session *s, struct channel *ch, int64_t deadline)
 		return -EPROTO;
 	}
 	ch->tls = tls;
-	channel_read_ahead(ch);
+	channel_tune_for_data(ch);
 	if (s->cfg->tls_require_reuse && !gnutls_session_is_resumed(tls)) {
 		log_msg(LOG_WARNING, "data connection from %s did not resume the control TLS session",
 			s->peer_str);

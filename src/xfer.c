@@ -145,11 +145,14 @@ static bool glance_control(struct xfer *x)
 	return true;
 }
 
-/* Sends buf[0..len) completely, or sets a status. */
+/* Sends buf[0..len) completely, or sets a status. Under TLS its records
+ * go out together, in as few send() calls as the socket allows. */
 static bool send_buffer(struct xfer *x, const char *buf, size_t len)
 {
 	size_t off = 0;
+	int r;
 
+	channel_batch_begin(x->data);
 	while (off < len) {
 		ssize_t n = channel_send(x->data, buf + off, len - off);
 
@@ -164,6 +167,14 @@ static bool send_buffer(struct xfer *x, const char *buf, size_t len)
 			x->err = n < 0 ? (int)-n : EIO;
 			return false;
 		}
+	}
+	while ((r = channel_batch_end(x->data)) == -EAGAIN)
+		if (!wait_data(x, true))
+			return false;
+	if (r < 0) {
+		x->status = XFER_PEER_ERROR;
+		x->err = -r;
+		return false;
 	}
 	return true;
 }

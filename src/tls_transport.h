@@ -1,0 +1,36 @@
+/* The transport under the GnuTLS session of a TLS data connection.
+ *
+ * GnuTLS reads a record from its transport in two recv() calls (header,
+ * then body) and writes each record with its own sendmsg(): four system
+ * calls per 16 KiB, which cost a transfer as much as the encryption on a
+ * machine where system calls are dear. Here the transport reads ahead,
+ * and the records of a batch wait in one buffer to go out in one send().
+ *
+ * Only for data connections: every byte the peer sends there is TLS, so
+ * reading ahead takes nothing that is not ours to read (on the control
+ * connection, the plaintext before AUTH must not be read past). A session
+ * has one data connection at a time; so does this module, and owner (the
+ * channel) says which. */
+#pragma once
+#include <gnutls/gnutls.h>
+#include <stdbool.h>
+
+/* Takes over the session's transport, on the descriptor it already has
+ * (gnutls_transport_set_int). After the handshake. */
+void tls_transport_attach(gnutls_session_t s, const void *owner);
+
+/* Forgets owner's buffered bytes (its connection is closing). */
+void tls_transport_detach(const void *owner);
+
+/* true when bytes read ahead wait for GnuTLS: poll() would not see them. */
+bool tls_transport_pending(const void *owner);
+
+/* true when records of owner's wait to be sent. */
+bool tls_transport_unsent(const void *owner);
+
+/* Records sent until batch_end wait in one buffer and go out together.
+ * batch_end sends what waits: 0 when all went out (the batch is over),
+ * -EAGAIN when the socket is full (call again when it is writable), or
+ * -errno (the batch is over, the rest dropped). */
+void tls_transport_batch_begin(const void *owner);
+int tls_transport_batch_end(const void *owner);

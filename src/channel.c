@@ -120,7 +120,9 @@ ssize_t channel_send_file(struct channel *ch, int fd, off_t *offset, size_t coun
 
 void channel_tune_for_data(struct channel *ch)
 {
-	tls_transport_attach(ch->tls, ch);
+	/* Under kTLS the kernel does the records: nothing to tune. */
+	if (!gnutls_transport_is_ktls_enabled(ch->tls))
+		tls_transport_attach(ch->tls, ch);
 }
 
 void channel_batch_begin(struct channel *ch)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a clean tree: dependencies, a normal build
 # (gcc) and its `make check`, the same suite on an ASan+UBSan build
-# (clang), the fuzzers (tests/fuzz/), and make distcheck. Compiler warnings count as failures. The
+# (clang), the fuzzers (tests/fuzz/), the benchmark's smoke run
+# (bench/), and make distcheck. Compiler warnings count as failures. The
 # last line is "N passed, N failed" over everything.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +62,16 @@ fuzz_failed=$((fuzz_failed + $(grep -c '^not ok ' build-sanitize/session-fuzz.ou
 grep -q '^1\.\.[1-9]' build-sanitize/session-fuzz.out || fuzz_failed=$((fuzz_failed + 1))
 unset FTPSD_BIN
 
+# The benchmark's smoke run (bench/README): every server, ftpsd and its
+# peers, answers every metric with tiny files. The numbers mean nothing.
+if (cd build && make bench BENCH_ARGS=--smoke >bench-smoke.out 2>&1); then
+	bench=ok
+else
+	bench=failed
+	tail -30 build/bench-smoke.out
+fi
+echo "[build] make bench BENCH_ARGS=--smoke: $bench"
+
 # The release tarball must build and pass on its own (make distcheck).
 # Its check runs the unit tests and one integration script: enough to
 # prove the tarball complete; the full suite ran twice above.
@@ -84,7 +95,9 @@ for dir in build build-sanitize; do
 		passed=$((passed + 1))
 	fi
 done
-if [ "$distcheck" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+for result in "$distcheck" "$bench"; do
+	if [ "$result" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
 for dir in build build-sanitize; do
 	log="$dir/check.out"
 	if [ ! -f "$log" ]; then

@@ -1,0 +1,236 @@
+/* tls-bare: the least a TLS server can do to feed or drain a client.
+ *
+ *   tls-bare CERT KEY PRIORITY      (one connection on descriptors 0 and 1)
+ *   tls-bare --version
+ *
+ * Started per connection by a super-server, as the FTP servers in the
+ * benchmark are, it does one TLS handshake (GnuTLS, with PRIORITY) and
+ * answers one HTTP/1.1 request:
+ *
+ *   GET /N    200 with Content-Length: N and N bytes from memory, written
+ *             in 256 KiB chunks (corked, so each chunk leaves in one write);
+ *   PUT /any  reads the Content-Length bytes of the body and discards them,
+ *             then 201 (it answers "Expect: 100-continue" with 100 first).
+ *
+ * Every response carries "X-TLS: VERSION/CIPHER/GROUP", what GnuTLS
+ * negotiated, so that the benchmark can check that the client ceiling is
+ * measured with the same parameters as the FTP servers. No file system,
+ * no logging, no parsing beyond the request line and two headers: with
+ * the same client, what it reaches is the client's ceiling.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#define CHUNK (256 * 1024)
+#define HEAD_MAX 16384
+#define TIME_LIMIT_S 900
+
+static char chunk[CHUNK];
+static char head[HEAD_MAX + 1];
+
+static void die(const char *what, int r)
+{
+	fprintf(stderr, "tls-bare: %s: %s\n", what, r ? gnutls_strerror(r) : strerror(errno));
+	exit(1);
+}
+
+/* Sends all of buf, or dies. */
+static void send_all(gnutls_session_t s, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = gnutls_record_send(s, buf, len);
+
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n < 0)
+			die("send", (int)n);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Flushes what cork held back. */
+static void uncork(gnutls_session_t s)
+{
+	int r;
+
+	do
+		r = gnutls_record_uncork(s, GNUTLS_RECORD_WAIT);
+	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+	if (r < 0)
+		die("send", r);
+}
+
+static ssize_t recv_some(gnutls_session_t s, char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = gnutls_record_recv(s, buf, len);
+
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n < 0)
+			die("receive", (int)n);
+		return n;
+	}
+}
+
+/* The value of header name (case-insensitive) in the request head, or NULL. */
+static const char *header(const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = strstr(head, "\r\n");
+
+	while (p && p[2] != '\r') {
+		p += 2;
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			p += nl + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return p;
+		}
+		p = strstr(p, "\r\n");
+	}
+	return NULL;
+}
+
+static void respond(gnutls_session_t s, const char *status, unsigned long long length)
+{
+	const char *group = gnutls_group_get_name(gnutls_group_get(s));
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof line,
+		     "HTTP/1.1 %s\r\nContent-Length: %llu\r\nX-TLS: %s/%s/%s\r\n"
+		     "Connection: close\r\n\r\n",
+		     status, length, gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
+		     gnutls_cipher_get_name(gnutls_cipher_get(s)), group ? group : "none");
+	if (n < 0 || (size_t)n >= sizeof line)
+		die("response line", 0);
+	send_all(s, line, (size_t)n);
+}
+
+static void serve_get(gnutls_session_t s, unsigned long long n)
+{
+	gnutls_record_cork(s);
+	respond(s, "200 OK", n);
+	while (n > 0) {
+		size_t k = n > CHUNK ? CHUNK : (size_t)n;
+
+		send_all(s, chunk, k);
+		uncork(s);
+		gnutls_record_cork(s);
+		n -= k;
+	}
+	uncork(s);
+}
+
+static void serve_put(gnutls_session_t s, size_t already)
+{
+	const char *cl = header("Content-Length");
+	const char *expect = header("Expect");
+	unsigned long long want, got = already;
+
+	if (!cl || !isdigit((unsigned char)*cl)) {
+		respond(s, "411 Length Required", 0);
+		return;
+	}
+	want = strtoull(cl, NULL, 10);
+	if (expect && strncasecmp(expect, "100-continue", 12) == 0 && got < want) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+		send_all(s, cont, sizeof cont - 1);
+	}
+	while (got < want) {
+		size_t k = want - got > CHUNK ? CHUNK : (size_t)(want - got);
+		ssize_t n = recv_some(s, chunk, k);
+
+		if (n == 0)
+			die("body ended early", 0);
+		got += (unsigned long long)n;
+	}
+	respond(s, "201 Created", 0);
+}
+
+int main(int argc, char **argv)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_session_t s;
+	const char *err_pos = NULL;
+	size_t have = 0;
+	char *end;
+	int r;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tls-bare (GnuTLS %s)\n", gnutls_check_version(NULL));
+		return 0;
+	}
+	if (argc != 4) {
+		fprintf(stderr, "usage: tls-bare CERT KEY PRIORITY\n");
+		return 2;
+	}
+	alarm(TIME_LIMIT_S);
+	signal(SIGPIPE, SIG_IGN);
+	memset(chunk, 'x', sizeof chunk);
+
+	if ((r = gnutls_certificate_allocate_credentials(&cred)) < 0)
+		die("credentials", r);
+	if ((r = gnutls_certificate_set_x509_key_file(cred, argv[1], argv[2], GNUTLS_X509_FMT_PEM)) < 0)
+		die("certificate", r);
+	if ((r = gnutls_init(&s, GNUTLS_SERVER)) < 0)
+		die("init", r);
+	if ((r = gnutls_priority_set_direct(s, argv[3], &err_pos)) < 0) {
+		fprintf(stderr, "tls-bare: priority at \"%s\"\n", err_pos ? err_pos : "");
+		die("priority", r);
+	}
+	if ((r = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
+		die("credentials", r);
+	gnutls_transport_set_int2(s, 0, 1);
+	gnutls_handshake_set_timeout(s, 30 * 1000);
+	do
+		r = gnutls_handshake(s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0)
+		die("handshake", r);
+
+	/* The request head, up to its empty line. */
+	for (;;) {
+		ssize_t n;
+
+		if (have >= HEAD_MAX)
+			die("request head too long", 0);
+		n = recv_some(s, head + have, HEAD_MAX - have);
+		if (n == 0)
+			die("connection closed before the request", 0);
+		have += (size_t)n;
+		head[have] = '\0';
+		if ((end = strstr(head, "\r\n\r\n")) != NULL)
+			break;
+	}
+	end += 4;
+	if (strncmp(head, "GET /", 5) == 0) {
+		serve_get(s, strtoull(head + 5, NULL, 10));
+	} else if (strncmp(head, "PUT /", 5) == 0) {
+		/* Bytes of the body that came with the head. */
+		size_t extra = have - (size_t)(end - head);
+
+		end[-2] = '\0';   /* header() must not look into the body */
+		serve_put(s, extra);
+	} else {
+		respond(s, "405 Method Not Allowed", 0);
+	}
+	do
+		r = gnutls_bye(s, GNUTLS_SHUT_WR);
+	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+	gnutls_deinit(s);
+	gnutls_certificate_free_credentials(cred);
+	return 0;
+}

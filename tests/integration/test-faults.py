@@ -240,6 +240,19 @@ def expect_end(r, srv, pid, since, want, name, t_fault, within=END_WITHIN):
     return code
 
 
+def retr_still_works(r, srv, c, pid, mark, name):
+    """After a fault: the control session still answers, a RETR of
+    small.bin comes back intact, QUIT ends the session with status 0.
+    Returns the exit status (expect_end)."""
+    r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
+    c.cmd("TYPE I")
+    first, data, final = c.retr("RETR small.bin")
+    r.code(final, 226, "%s: the next RETR works" % name)
+    r.ok(data == SMALL, "%s: and its data is intact" % name)
+    r.code(c.quit(), 221, "%s: QUIT" % name)
+    return expect_end(r, srv, pid, mark, 0, name, time.monotonic())
+
+
 def read_n(sock, n):
     """Reads at least n bytes (or until the end)."""
     got = 0
@@ -521,12 +534,7 @@ def dc_data_handshake(r, srv, fault):
     FAULTS[fault](d)
     r.code(c.reply(), 522, "%s: the transfer fails" % name)
     r.ok(time.monotonic() - t0 < END_WITHIN, "%s: at once" % name)
-    r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
-    first, data, final = c.retr("RETR small.bin")
-    r.code(final, 226, "%s: the next TLS RETR works" % name)
-    r.ok(data == SMALL, "%s: and its data is intact" % name)
-    r.code(c.quit(), 221, "%s: QUIT" % name)
-    expect_end(r, srv, pid, mark, 0, name, time.monotonic())
+    retr_still_works(r, srv, c, pid, mark, name)
 
 
 # ================================================================ SIGPIPE, truncation
@@ -549,13 +557,7 @@ def early_close(r, srv, mode, fault):
     FAULTS[fault](d)
     r.code(c.reply(), 426, "%s: the transfer ends" % name)
     r.ok(time.monotonic() - t0 < END_WITHIN, "%s: at once" % name)
-    r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
-    c.cmd("TYPE I")
-    first, data, final = c.retr("RETR small.bin")
-    r.code(final, 226, "%s: the next RETR works" % name)
-    r.ok(data == SMALL, "%s: and its data is intact" % name)
-    r.code(c.quit(), 221, "%s: QUIT" % name)
-    code = expect_end(r, srv, pid, mark, 0, name, time.monotonic())
+    code = retr_still_works(r, srv, c, pid, mark, name)
     r.ok(code != signal.SIGPIPE, "%s: not killed by SIGPIPE" % name)
 
 
@@ -765,12 +767,7 @@ def to_data_tls_never(r, srv):
     r.ok(DATA_TO - 1 <= dt <= DATA_TO + SLACK,
          "%s: after FTPSD_DATA_TIMEOUT (%.1f s, %d s)" % (name, dt, DATA_TO))
     rst(d)
-    r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
-    first, data, final = c.retr("RETR small.bin")
-    r.code(final, 226, "%s: the next TLS RETR works" % name)
-    r.ok(data == SMALL, "%s: and its data is intact" % name)
-    r.code(c.quit(), 221, "%s: QUIT" % name)
-    expect_end(r, srv, pid, mark, 0, name, time.monotonic())
+    retr_still_works(r, srv, c, pid, mark, name)
 
 
 def stall_retr(r, srv, tls):
@@ -790,12 +787,7 @@ def stall_retr(r, srv, tls):
     r.code(rep, 426, "%s: 426 at the data timeout" % name)
     r.ok(dt <= DATA_TO + SLACK, "%s: after %.1f s (%d s)" % (name, dt, DATA_TO))
     rst(d)
-    r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
-    first, data, final = c.retr("RETR small.bin")
-    r.code(final, 226, "%s: another RETR works" % name)
-    r.ok(data == SMALL, "%s: and its data is intact" % name)
-    r.code(c.quit(), 221, "%s: QUIT" % name)
-    expect_end(r, srv, pid, mark, 0, name, time.monotonic())
+    retr_still_works(r, srv, c, pid, mark, name)
 
 
 def stall_stor(r, srv, tls):

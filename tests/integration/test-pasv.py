@@ -153,7 +153,8 @@ def test_exhausted():
                 r = c.cmd("EPSV")
                 t.code(r, 229, "listener %d of 3 while every port has a data connection" % (i + 1))
             held = sorted(p for c in waiting for p in c.ports)
-            t.is_eq(held, list(range(rng.lo, rng.hi + 1)), "the three listeners hold the three ports")
+            t.is_eq(held, list(range(rng.lo, rng.hi + 1)),
+                    "the three listeners hold the three ports")
             extra = srv.login()
             waiting.append(extra)
             m2 = srv.mark()

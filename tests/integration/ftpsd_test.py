@@ -330,7 +330,10 @@ class PortRange:
         raise ServerError("found no %d free passive ports below %d" % (count, top))
 
     def _take(self, host, port):
-        f = open(os.path.join(PORT_LOCK_DIR, str(port)), "a")
+        try:
+            f = open(os.path.join(PORT_LOCK_DIR, str(port)), "a")
+        except OSError:    # another user's lock file: not ours to take
+            return False
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -31,7 +31,7 @@ PORTS = 100
 CLIENT_TIMEOUT = 90.0
 # All sessions together. The script's watchdog (SCRIPT_TIMEOUT) is later.
 LOAD_DEADLINE = 300.0
-SERVER_ENV = {"FTPSD_DATA_TIMEOUT": "90", "FTPSD_IDLE_TIMEOUT": "120"}
+SERVER_ENV = {"FTPSD_LOGIN_TIMEOUT": "120", "FTPSD_DATA_TIMEOUT": "90", "FTPSD_IDLE_TIMEOUT": "120"}
 
 BIG = {"big-%d.bin" % k: ft.random_bytes(MiB, 500 + k) for k in range(2)}
 SMALL = {"small-%d.bin" % k: ft.random_bytes(1 + (k * 7919) % 65536, 600 + k) for k in range(8)}

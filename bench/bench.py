@@ -39,6 +39,7 @@ import socket  # noqa: E402
 import ssl  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
@@ -150,17 +151,28 @@ METRICS = [
     ("conc_mbps", "concurrent", "32 sessions x 64 MiB PROT P, aggregate", "MB/s", "higher"),
     ("conc_cpu", "concurrent", "32 sessions x 64 MiB PROT P, server CPU", "s/GiB", "lower"),
     ("conc_failures", "concurrent", "32 sessions x 64 MiB PROT P, failures", "count", "lower"),
+    ("load_failures", "load", "load 200 x 20 x 1 MiB PROT P, failed transfers", "count",
+     "lower"),
+    ("load_mbps", "load", "load 200 x 20 x 1 MiB PROT P, aggregate", "MB/s", "higher"),
+    ("load_login_p50", "load", "load 200 x 20 x 1 MiB PROT P, login p50", "ms", "lower"),
+    ("load_login_p99", "load", "load 200 x 20 x 1 MiB PROT P, login p99", "ms", "lower"),
+    ("load_rss_total", "load", "load 200 x 20 x 1 MiB PROT P, server RSS peak", "MiB",
+     "lower"),
+    ("load_cpu", "load", "load 200 x 20 x 1 MiB PROT P, server CPU", "s/GiB", "lower"),
 ]
 METRIC = {m[0]: m for m in METRICS}
 TESTS = ["login-plain", "login-tls", "rate", "rss", "list", "retr-plain", "retr-tls",
-         "stor-plain", "stor-tls", "concurrent"]
+         "stor-plain", "stor-tls", "concurrent", "load"]
 CEILING_TESTS = {"retr-tls", "stor-tls", "concurrent"}
+# The load test runs with --load (alone, full size), in the smoke run (a
+# tiny row), or when named with --only; not in the default full run.
+LOAD_TEST = "load"
 
 
 class Params:
     """Sizes and counts: the full run or the smoke run."""
 
-    def __init__(self, smoke):
+    def __init__(self, smoke, load=False):
         self.smoke = smoke
         # 16 MiB, not less: vsftpd 3.0.3 loses TLS 1.3 uploads of a few MiB
         # about half the time (bench/README), and the smoke run must not.
@@ -173,6 +185,15 @@ class Params:
         self.curl_max = 60 if smoke else 300
         self.rounds = 1 if smoke else 3
         self.time_limit = 900 if smoke else 2400
+        # --load: concurrent TLS sessions, each logging in and moving
+        # load_transfers files of load_size, downloads and uploads in turn.
+        self.load_sessions = 6 if smoke else 200
+        self.load_transfers = 4 if smoke else 20
+        self.load_size = 64 * KiB if smoke else 1 * MiB
+        self.load_timeout = 60.0 if smoke else 300.0   # one client wait
+        self.load_deadline = 300.0 if smoke else 900.0  # all the sessions
+        if load:
+            self.rounds = 1
 
     def titles(self):
         """Metric titles with this run's sizes."""
@@ -184,6 +205,10 @@ class Params:
             t = t.replace("20,000", "{:,}".format(self.list_files))
             t = t.replace("32 sessions x 64 MiB", "%d sessions x %s" % (self.conc_sessions,
                                                                        size(self.conc_size)))
+            t = t.replace("200 x 20 x 1 MiB", "%d x %d x %s" % (
+                self.load_sessions, self.load_transfers,
+                size(self.load_size) if self.load_size >= MiB else "%d KiB" % (
+                    self.load_size // KiB)))
             out[mid] = t
         return out
 
@@ -458,6 +483,33 @@ class FtpClient:
         self.expect(self.reply(), 226, line)
         return b"".join(chunks), time.monotonic() - t0, resumed
 
+    def upload(self, line, data):
+        """EPSV, the command, data sent (over TLS under PROT P, ended with
+        close_notify), the final reply: seconds from the command to it."""
+        r = self.expect(self.cmd("EPSV"), 229, "EPSV")
+        m = re.search(r"\(\|\|\|(\d+)\|\)", r[1])
+        if not m:
+            raise Failure("EPSV reply without a port: %r" % r[1])
+        d = socket.create_connection((HOST, int(m.group(1))), timeout=self.timeout)
+        t0 = time.monotonic()
+        try:
+            self.sock.sendall(line.encode() + b"\r\n")
+            if self.tls is not None:
+                d = self.tls.wrap_socket(d, server_hostname=HOST, session=self.sock.session)
+            first = self.reply()
+            if not 100 <= first[0] < 200:
+                raise Failure("%s: %r" % (line, first[1][:300]))
+            d.sendall(data)
+            if self.tls is not None:
+                d = d.unwrap()
+            d.shutdown(socket.SHUT_WR)
+            while d.recv(65536):
+                pass
+        finally:
+            d.close()
+        self.expect(self.reply(), 226, line)
+        return time.monotonic() - t0
+
     def quit(self):
         """QUIT, then wait for the server to close the connection."""
         self.expect(self.cmd("QUIT"), 221, "QUIT")
@@ -481,7 +533,7 @@ def tls_context(cafile):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.p = Params(args.smoke)
+        self.p = Params(args.smoke, args.load)
         if args.rounds is not None:
             self.p.rounds = args.rounds
         self.pid = os.getpid()
@@ -654,6 +706,12 @@ class Bench:
         log("making the served tree (%d MiB file, %d files)" % (p.big // MiB, p.list_files))
         self.big_path = write("big.bin", p.big)
         self.conc_path = write("conc.bin", p.conc_size)
+        if LOAD_TEST in self.args.tests:
+            self.load_data = secrets.token_bytes(p.load_size)
+            with open(os.path.join(self.home, "load.bin"), "wb") as f:
+                f.write(self.load_data)
+            os.chown(os.path.join(self.home, "load.bin"), self.uid, self.gid)
+            self.load_sha = hashlib.sha256(self.load_data).hexdigest()
         self.check_path = os.path.join(self.home, "check.bin")
         with open(self.check_path, "wb") as f:
             f.write(secrets.token_bytes(16 * MiB + 12345))
@@ -720,7 +778,7 @@ class Bench:
                 "--certfile", "%s,%s" % (self.cert, self.key),
                 "--passiveportrange", "%d:%d" % (lo, hi),
                 "--limitrecursion", "100000:8",   # LIST stops at 10,000 files otherwise
-                "--maxclientsnumber", "100", "--maxclientsperip", "100",
+                "--maxclientsnumber", "300", "--maxclientsperip", "300",
                 "--syslogfacility", "none",   # no syslog here; the others log nothing either
             ])
         if CEILING in self.names:
@@ -1027,6 +1085,95 @@ class Bench:
             log("    %s" % e)
         return out
 
+    def load_session(self, srv, i, ctx, res):
+        """One session of the load test: AUTH TLS, login, PROT P, then
+        downloads of load.bin and uploads of the same bytes in turn, each
+        checked. res gets the login time and the transfers that worked."""
+        p = self.p
+        c = None
+        try:
+            t0 = time.monotonic()
+            c = FtpClient(srv.port, timeout=p.load_timeout)
+            c.auth_tls(ctx)
+            c.login(self.user, self.password)
+            c.expect(c.cmd("PBSZ 0"), 200, "PBSZ")
+            c.expect(c.cmd("PROT P"), 200, "PROT P")
+            res["login"] = time.monotonic() - t0
+            c.expect(c.cmd("TYPE I"), 200, "TYPE I")
+            for j in range(p.load_transfers):
+                if j % 2 == 0:
+                    data, _, _ = c.data_command("RETR load.bin")
+                    if hashlib.sha256(data).hexdigest() != self.load_sha:
+                        raise Failure("RETR load.bin: %d bytes, not byte-exact" % len(data))
+                else:
+                    c.upload("STOR up/load-%03d-%02d.bin" % (i, j), self.load_data)
+                    res["uploads"].append("up/load-%03d-%02d.bin" % (i, j))
+                res["ok"] += 1
+            c.quit()
+        except Exception as e:  # noqa: BLE001 - every failure counts
+            res["error"] = "%s: %s" % (type(e).__name__, e)
+        finally:
+            if c is not None:
+                c.close()
+
+    def t_load(self, srv):
+        """load_sessions concurrent TLS sessions (threads), each moving
+        load_transfers files: failed transfers (an upload counts only when
+        its file is byte-exact on disk), aggregate MB/s, login p50/p99 and
+        the peak of the sum of every session process's RSS."""
+        p = self.p
+        ctx = tls_context(self.cert)
+        results = [{"ok": 0, "uploads": []} for _ in range(p.load_sessions)]
+        threads = [threading.Thread(target=self.load_session, args=(srv, i, ctx, results[i]),
+                                    daemon=True) for i in range(p.load_sessions)]
+        rss_peak = 0
+        t0 = time.monotonic()
+        for th in threads:
+            th.start()
+        deadline = t0 + p.load_deadline
+        while any(th.is_alive() for th in threads) and time.monotonic() < deadline:
+            rss_peak = max(rss_peak, sum(vm_rss_kib(pid) for pid in srv.session_pids()))
+            time.sleep(0.25)
+        wall = time.monotonic() - t0
+        for th in threads:
+            th.join(max(0.0, deadline - time.monotonic()))
+        stuck = sum(th.is_alive() for th in threads)
+        good = 0
+        for r in results:
+            bad_up = 0
+            for rel in r["uploads"]:
+                path = os.path.join(self.home, rel)
+                try:
+                    if sha256_file(path) != self.load_sha:
+                        bad_up += 1
+                    os.unlink(path)
+                except OSError:
+                    bad_up += 1
+            good += r["ok"] - bad_up
+        total = p.load_sessions * p.load_transfers
+        errors = [r["error"] for r in results if "error" in r]
+        if errors or stuck:
+            log("    %d of %d sessions failed%s, first: %s" % (
+                len(errors), p.load_sessions, " (%d still running)" % stuck if stuck else "",
+                errors[0] if errors else "-"))
+        logins = sorted(1000 * r["login"] for r in results if "login" in r)
+        out = {"load_failures": total - good, "load_rss_total": rss_peak / KiB,
+               "load_mbps": good * p.load_size / wall / 1e6}
+        if logins:
+            out["load_login_p50"] = logins[len(logins) // 2]
+            out["load_login_p99"] = logins[min(len(logins) - 1, (len(logins) * 99) // 100)]
+        self.details.append({"test": "load", "server": srv.name, "wall": wall,
+                             "sessions_failed": len(errors), "errors": errors[:20],
+                             "login_ms": logins})
+        try:
+            recs = srv.take(p.load_sessions, timeout=RECORD_TIMEOUT + 60)
+            if good:
+                out["load_cpu"] = sum(r["cpu"] for r in recs) / (good * p.load_size / GiB)
+        except Failure as e:
+            log("    %s" % e)
+            srv.skip_records()
+        return out
+
     def run_test(self, test, srv):
         if test in ("retr-plain", "retr-tls", "stor-plain", "stor-tls"):
             d, mode = test.split("-")
@@ -1034,7 +1181,7 @@ class Bench:
         if test in ("login-plain", "login-tls"):
             return self.t_login(srv, test == "login-tls")
         return {"rate": self.t_rate, "rss": self.t_rss, "list": self.t_list,
-                "concurrent": self.t_concurrent}[test](srv)
+                "concurrent": self.t_concurrent, "load": self.t_load}[test](srv)
 
     # -- rounds
 
@@ -1095,6 +1242,11 @@ class Bench:
                         self.failures.append({"round": r + 1, "test": test, "server": name,
                                               "error": "%d of %d sessions failed" % (
                                                   values["conc_failures"], self.p.conc_sessions)})
+                    if values.get("load_failures"):
+                        self.failures.append({"round": r + 1, "test": test, "server": name,
+                                              "error": "%d of %d transfers failed" % (
+                                                  values["load_failures"],
+                                                  self.p.load_sessions * self.p.load_transfers)})
                     shown = ", ".join("%s %s %s" % (mid, fmt(v), METRIC[mid][3])
                                       for mid, v in values.items())
                     log("  %-11s %-9s %s  (%.1f s)" % (test, name, shown, time.monotonic() - t0))
@@ -1308,7 +1460,10 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description="Benchmark ftpsd against vsftpd and Pure-FTPd.")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, one round; exits non-zero if anything fails")
-    ap.add_argument("--rounds", type=int, help="rounds (default 3; 1 with --smoke)")
+    ap.add_argument("--load", action="store_true",
+                    help="only the load test, full size: 200 concurrent TLS sessions x 20 "
+                         "transfers (with --smoke: 6 x 4)")
+    ap.add_argument("--rounds", type=int, help="rounds (default 3; 1 with --smoke or --load)")
     ap.add_argument("--only", default="",
                     help="comma-separated tests or metric ids (tests: %s)" % ", ".join(TESTS))
     ap.add_argument("--servers", default="ftpsd,vsftpd,pure-ftpd,ceiling",
@@ -1342,7 +1497,13 @@ def parse_args(argv):
                 w, ", ".join(TESTS), ", ".join(METRIC)))
         if t not in tests:
             tests.append(t)
-    a.tests = [t for t in TESTS if t in tests] if tests else list(TESTS)
+    if a.load:
+        if tests and tests != [LOAD_TEST]:
+            ap.error("--load runs the load test alone; leave out --only")
+        tests = [LOAD_TEST]
+    elif not tests:
+        tests = [t for t in TESTS if t != LOAD_TEST or a.smoke]
+    a.tests = [t for t in TESTS if t in tests]
     if not a.ftpsd:
         a.ftpsd = os.path.join(a.source or os.path.dirname(HERE), "build", "src", "ftpsd")
     a.ftpsd = os.path.abspath(a.ftpsd)

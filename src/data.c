@@ -58,26 +58,55 @@ static void set_port(struct sockaddr_storage *ss, unsigned port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 }
 
-/* Binds fd to a port of FTPSD_PASV_PORTS, starting at a random one so
- * that concurrent sessions rarely collide, or to the kernel's choice. */
-static int bind_passive(const struct session *s, int fd, struct sockaddr_storage *addr, socklen_t len)
+/* A listener on addr, or -errno. SO_REUSEADDR because a port's earlier
+ * data connections must not keep it from serving again: the accepted
+ * connections inherit the option, so neither one still open in another
+ * session nor one in TIME_WAIT (a minute after every transfer the server
+ * closed first) stands in the way. Linux still refuses a port that has a
+ * live listener, at bind() or, when two sessions bind it at once, at
+ * listen(): each attempt needs a new socket. SO_REUSEPORT stays off, so
+ * two listeners never share a port. */
+static int listen_on(const struct sockaddr_storage *addr, socklen_t len)
+{
+	int one = 1, r;
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)addr, len) < 0 || listen(fd, 1) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* A listener on a port of FTPSD_PASV_PORTS, trying each once from a
+ * random one so that concurrent sessions rarely meet, or on the kernel's
+ * choice without a range. When every port has a live listener the range
+ * is too small for the load, which only the administrator can mend: the
+ * warning says so. */
+static int listen_passive(const struct session *s, struct sockaddr_storage *addr, socklen_t len)
 {
 	unsigned lo = s->cfg->pasv_min, hi = s->cfg->pasv_max, span, start = 0;
+	int fd;
 
 	if (lo == 0) {
 		set_port(addr, 0);
-		return bind(fd, (struct sockaddr *)addr, len) < 0 ? -errno : 0;
+		return listen_on(addr, len);
 	}
 	span = hi - lo + 1;
 	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
 		start = (unsigned)getpid();
 	for (unsigned i = 0; i < span; i++) {
 		set_port(addr, lo + (start + i) % span);
-		if (bind(fd, (struct sockaddr *)addr, len) == 0)
-			return 0;
-		if (errno != EADDRINUSE)
-			return -errno;
+		fd = listen_on(addr, len);
+		if (fd != -EADDRINUSE)
+			return fd;
 	}
+	log_msg(LOG_WARNING, "passive port range exhausted: all %u ports of FTPSD_PASV_PORTS=%u-%u "
+		"are held by listeners; widen the range", span, lo, hi);
 	return -EADDRINUSE;
 }
 
@@ -93,16 +122,12 @@ int data_listen(struct session *s, int family, unsigned *ret_port)
 	if (r < 0)
 		return r;
 	session_clear_data(s);
-	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = listen_passive(s, &addr, len);
 	if (fd < 0)
-		return -errno;
-	r = bind_passive(s, fd, &addr, len);
-	if (r == 0 && listen(fd, 1) < 0)
-		r = -errno;
+		return fd;
 	len = sizeof(addr);
-	if (r == 0 && getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+	if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0) {
 		r = -errno;
-	if (r < 0) {
 		close(fd);
 		return r;
 	}
@@ -159,12 +184,15 @@ static int connect_active(struct session *s, int64_t deadline)
 	struct sockaddr_storage local;
 	socklen_t llen;
 	int fd = socket(s->port_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int err = 0;
+	int err = 0, one = 1;
 
 	if (fd < 0)
 		return -errno;
 	/* From the control connection's local address, so that the client
-	 * sees the server it talks to (and firewalls see one host). */
+	 * sees the server it talks to (and firewalls see one host). The
+	 * kernel's port for it may lie in FTPSD_PASV_PORTS: SO_REUSEADDR
+	 * keeps it, open or in TIME_WAIT, from barring a passive listener. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (listen_address(s, s->port_addr.ss_family, &local, &llen) == 0)
 		(void)bind(fd, (struct sockaddr *)&local, llen);
 	if (connect(fd, (struct sockaddr *)&s->port_addr, len) < 0 && errno != EINPROGRESS) {

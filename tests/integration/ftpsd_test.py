@@ -11,6 +11,7 @@ the plan "1..N" at the end.
 """
 
 import atexit
+import fcntl
 import hashlib
 import os
 import pwd
@@ -265,6 +266,94 @@ def _own_one(path):
         os.lchown(path, pw.pw_uid, pw.pw_gid)
 
 
+# ---------------------------------------------------------------- passive ports
+
+# Servers run with FTPSD_PASV_PORTS, as production does: a range of this
+# many ports unless a test asks otherwise. It is above the concurrency of
+# any script, and small enough that ports serve again and again (their
+# earlier data connections in TIME_WAIT), which a kernel-chosen port
+# never shows.
+PASV_PORTS_DEFAULT = 32
+PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), "ftpsd-test-ports")
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _port_free(host, port):
+    """True when a passive listener could take port now: bound with
+    SO_REUSEADDR as ftpsd binds it, only a listener or a socket bound
+    without the option is in the way."""
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            s.listen(1)
+            return True
+        except OSError:
+            return False
+
+
+class PortRange:
+    """count consecutive ports for one server's FTPSD_PASV_PORTS, held
+    against every other server of every test script while the range lives.
+
+    The ports lie below the kernel's ephemeral range, so that no client
+    socket (bound without SO_REUSEADDR) ever sits on one. Scripts run in
+    parallel (make -j2 check) and each may run several servers: a port is
+    taken by an exclusive flock on its own file in PORT_LOCK_DIR, which
+    the kernel drops when the holder exits, however it exits."""
+
+    def __init__(self, host, count):
+        self.locks = []
+        top = _ephemeral_low()
+        bottom = 10000 if top - 10000 >= 4 * count else 1024
+        if top - bottom < count:
+            raise ServerError("no room for %d passive ports below %d" % (count, top))
+        os.makedirs(PORT_LOCK_DIR, exist_ok=True)
+        try:
+            os.chmod(PORT_LOCK_DIR, 0o1777)
+        except OSError:
+            pass
+        for _ in range(200):
+            self.lo = random.randrange(bottom, top - count + 1)
+            self.hi = self.lo + count - 1
+            if all(self._take(host, p) for p in range(self.lo, self.hi + 1)):
+                return
+            self.release()
+        raise ServerError("found no %d free passive ports below %d" % (count, top))
+
+    def _take(self, host, port):
+        try:
+            f = open(os.path.join(PORT_LOCK_DIR, str(port)), "a")
+        except OSError:    # another user's lock file: not ours to take
+            return False
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            return False
+        self.locks.append(f)
+        return _port_free(host, port)
+
+    def setting(self):
+        return "%d-%d" % (self.lo, self.hi)
+
+    def __contains__(self, port):
+        return self.lo <= port <= self.hi
+
+    def release(self):
+        for f in self.locks:
+            f.close()
+        self.locks = []
+
+
 # ---------------------------------------------------------------- server
 
 _servers = []
@@ -280,10 +369,13 @@ class Server:
 
     env: extra FTPSD_* settings (a value of None removes a default).
     users: list of User, or None for no users file.
+    pasv_ports: the size of the FTPSD_PASV_PORTS range the server gets
+    (self.pasv_range once started), or None for the kernel's ports; an
+    FTPSD_PASV_PORTS in env wins.
     """
 
     def __init__(self, env=None, users=DEFAULT_USERS, host="127.0.0.1", extra_users_lines=(),
-                 wrapper=()):
+                 wrapper=(), pasv_ports=PASV_PORTS_DEFAULT):
         self.env = dict(env or {})
         if run_user() is not None:
             self.env.setdefault("FTPSD_RUN_USER", RUN_USER)
@@ -291,6 +383,8 @@ class Server:
         self.extra_users_lines = list(extra_users_lines)
         self.host = host
         self.wrapper = list(wrapper)   # a command ftpsd runs under (setpriv, ...)
+        self.pasv_ports = pasv_ports
+        self.pasv_range = None
         self.proc = None
         self.port = None
         self.dir = tempfile.mkdtemp(prefix="ftpsd-it-")
@@ -326,6 +420,10 @@ class Server:
         env = {"FTPSD_ROOT": self.root, "FTPSD_LOG": "stderr"}
         if self.users is not None:
             env["FTPSD_USERS"] = self.users_file
+        if self.pasv_ports and "FTPSD_PASV_PORTS" not in self.env:
+            if self.pasv_range is None or not self.pasv_range.locks:
+                self.pasv_range = PortRange(self.host, self.pasv_ports)
+            env["FTPSD_PASV_PORTS"] = self.pasv_range.setting()
         env.update(self.env)
         # A sanitizer build must see its options in the sessions too:
         # systemd-socket-activate passes on nothing that is not given with -E.
@@ -392,6 +490,8 @@ class Server:
 
     def stop(self):
         self._kill_group()
+        if self.pasv_range is not None:
+            self.pasv_range.release()
         if self in _servers:
             _servers.remove(self)
         if self._log_text is None:

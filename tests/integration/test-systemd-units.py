@@ -375,6 +375,23 @@ class Checks:
             t.like(r, r"^226", "%s: upload" % what)
             back = ts.ftp_get(f, name)
             t.is_eq(sha256(back), sha256(data), "%s: uploaded file read back byte-exact" % what)
+            # Active mode: ftpsd connects out (RestrictAddressFamilies=).
+            f.set_pasv(False)
+            got = ts.ftp_get(f, "/hello.bin")
+            t.is_eq(sha256(got), sha256(self.hello), "%s: active-mode download byte-exact" % what)
+            f.set_pasv(True)
+            # Directories and renames where the service may write
+            # (ProtectSystem=strict, ReadWritePaths=).
+            d = "dir-" + name
+            try:
+                f.mkd(d)
+                ts.ftp_put(f, d + "/x.bin", b"x" * 100)
+                f.rename(d + "/x.bin", d + "/y.bin")
+                f.delete(d + "/y.bin")
+                f.rmd(d)
+                t.ok(True, "%s: MKD, upload, RNFR/RNTO, DELE, RMD" % what)
+            except Exception as e:  # noqa: BLE001
+                t.ok(False, "%s: MKD, upload, RNFR/RNTO, DELE, RMD: %s" % (what, e))
             f.quit()
         finally:
             ts.close_quietly(f)

@@ -6,7 +6,8 @@ setting breaks the program (RestrictSUIDSGID=yes made openat2() fail with
 ENOSYS, and every file command with it); only running the units can. So:
 
 A container is booted with systemd-nspawn on the host's own /usr
-(--volatile=yes: a tmpfs root, /usr read-only, the host's network). In it
+(--volatile=yes: a tmpfs root, /usr read-only, the host's network; up to
+basic.target, so that none of the host's services starts in it). In it
 go the binary and the units exactly as `make install DESTDIR=...` makes
 them, with only the binary's path (/usr is read-only) and the ports
 (loopback, free ones) changed; the account comes from the shipped sysusers
@@ -100,7 +101,10 @@ class Container:
                 ["systemd-nspawn", "--register=no", "--keep-unit", "-D", "/", "--volatile=yes",
                  "--console=passive", "--machine=" + MACHINE,
                  "--bind-ro=%s:%s" % (self.stage, STAGE_IN_CONTAINER),
-                 "-b", "systemd.firstboot=off"],
+                 # basic.target: journald and D-Bus, but none of the host's
+                 # services (its presets would enable them all, and they
+                 # would listen on the host's network).
+                 "-b", "systemd.firstboot=off", "systemd.unit=basic.target"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         finally:
             log.close()

@@ -322,17 +322,21 @@ class Checks:
         os.chown(p, uid, uid)
 
     def journal(self, since=None):
-        """ftpsd's journal records in the container, as dicts."""
-        args = "journalctl -o json --no-pager SYSLOG_IDENTIFIER=ftpsd"
+        """ftpsd's journal records in the container, as dicts. (Filtered
+        here: journalctl 252 with a match and --after-cursor skips the
+        first matching record when the cursor's own record does not match.)"""
+        args = "journalctl -o json --no-pager"
         if since:
             args += " --after-cursor='%s'" % since
         p = self.box.run(args)
         out = []
         for line in p.stdout.splitlines():
             try:
-                out.append(json.loads(line))
+                r = json.loads(line)
             except ValueError:
-                pass
+                continue
+            if r.get("SYSLOG_IDENTIFIER") == "ftpsd":
+                out.append(r)
         return out
 
     def journal_cursor(self):
@@ -528,6 +532,7 @@ class Checks:
 
     def config_error(self):
         self.write_env("FTPSD_UMASK=999\n")
+        mark = self.journal_cursor()
         try:
             with socket.create_connection(("127.0.0.1", self.explicit.port), 10) as s:
                 s.settimeout(15)
@@ -539,6 +544,11 @@ class Checks:
                 p = self.box.run("systemctl show -p ExecMainStatus --value '%s'" % line.split()[0])
                 statuses.append(p.stdout.strip())
             t.ok("100" in statuses, "its exit status is 100", statuses)
+            recs = self.wait_journal(lambda r: r.get("MESSAGE", "").startswith("configuration: FTPSD_UMASK"),
+                                     mark)
+            t.ok(recs and recs[0].get("PRIORITY") == "3",
+                 "the journal has the configuration error at priority err",
+                 recs[:1] or [(r.get("PRIORITY"), r.get("MESSAGE")) for r in self.journal(mark)][-10:])
         finally:
             self.write_env()
             self.box.run("systemctl reset-failed")
@@ -650,4 +660,5 @@ def main():
     t.done()
 
 
-main()
+if __name__ == "__main__":
+    main()

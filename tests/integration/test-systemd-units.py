@@ -50,7 +50,7 @@ import tls_support as ts  # noqa: E402
 from ftpsd_test import ALICE, TAP, random_bytes, sha256  # noqa: E402
 
 t = TAP()
-ft.install_watchdog(300)
+SCRIPT_TIMEOUT = 300
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
 BUILDDIR = os.environ.get("FTPSD_BUILDDIR")
@@ -631,6 +631,19 @@ def main():
     stage = os.path.join(work, "stage")
     os.makedirs(stage)
     box = Container(stage)
+
+    # The container must not outlive the script: on the watchdog's alarm
+    # and on SIGTERM it is stopped too.
+    def give_up(signum, frame):
+        print("Bail out! %s" % ("script exceeded %d s" % SCRIPT_TIMEOUT
+                                if signum == signal.SIGALRM else "terminated"), flush=True)
+        box.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        os._exit(2)
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.signal(signal.SIGTERM, give_up)
+    signal.alarm(SCRIPT_TIMEOUT)
     try:
         ports = (ft.free_port("127.0.0.1"), ft.free_port("127.0.0.1"))
         installed = stage_install(stage, ports)

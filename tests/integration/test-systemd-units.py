@@ -639,6 +639,7 @@ def main():
                                 if signum == signal.SIGALRM else "terminated"), flush=True)
         box.stop()
         shutil.rmtree(work, ignore_errors=True)
+        ts.certs().cleanup()   # os._exit() runs no atexit handler
         os._exit(2)
 
     signal.signal(signal.SIGALRM, give_up)

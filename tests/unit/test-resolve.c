@@ -55,6 +55,13 @@ static const struct {
 	{ "d/g/x",             O_PATH,                 -ENOTDIR, NULL, false },
 	{ "f",                 O_RDONLY | O_DIRECTORY, -ENOTDIR, NULL, false },
 	{ "d",                 O_WRONLY,               -EISDIR, NULL, false },
+	/* Names that only look special (as in test-path.c). */
+	{ "...",               O_RDONLY | O_DIRECTORY, 0, "...", false },
+	{ ".../..x",           O_RDONLY,               0, ".../..x", false },
+	{ "..x",               O_RDONLY,               -ENOENT, NULL, false },
+	{ ".../../f",          O_RDONLY,               0, "f", false },
+	{ "..\\..\\f",         O_RDONLY,               -ENOENT, NULL, false },
+	{ ". .",               O_RDONLY,               0, ". .", false },
 	/* Relative links, inside and pointing above the root. */
 	{ "fl",                O_RDONLY,               0, "f", false },
 	{ "fl",                O_PATH,                 0, "f", false },
@@ -139,6 +146,11 @@ static void make_tree(void)
 	must(mkdirat(top_fd, "root/d", 0755), "mkdir d");
 	must(mkdirat(top_fd, "root/d/e", 0755), "mkdir e");
 	must(mkdirat(top_fd, "outside", 0755), "mkdir outside");
+	must(mkdirat(top_fd, "root/...", 0755), "mkdir ...");
+	must(fd = openat(top_fd, "root/.../..x", O_WRONLY | O_CREAT, 0644), "..x");
+	close(fd);
+	must(fd = openat(top_fd, "root/. .", O_WRONLY | O_CREAT, 0644), ". .");
+	close(fd);
 	must(fd = openat(top_fd, "root/f", O_WRONLY | O_CREAT, 0644), "f");
 	close(fd);
 	must(fd = openat(top_fd, "root/d/g", O_WRONLY | O_CREAT, 0644), "g");

@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "bounds.h"
 #include "path.h"
+#include "resolve.h"
 #include "banned.h"
 
 static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
@@ -33,6 +34,11 @@ static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
 
 int fs_open(int root_fd, const char *vpath, int flags, mode_t mode)
 {
+	mode &= FS_PERM_MASK;
+	/* Without openat2() (probed once at start), resolve.c walks the path
+	 * with the same confinement. */
+	if (resolve_walk_active())
+		return resolve_walk_open(root_fd, path_beneath_root(vpath), flags, mode);
 	return openat2_beneath(root_fd, path_beneath_root(vpath), flags, mode);
 }
 
@@ -71,7 +77,7 @@ int fs_mkdir(int root_fd, const char *vpath)
 
 	if (dir < 0)
 		return dir;
-	r = mkdirat(dir, base, 0777) < 0 ? -errno : 0;
+	r = mkdirat(dir, base, 0777 & FS_PERM_MASK) < 0 ? -errno : 0;
 	close(dir);
 	return r;
 }
@@ -142,7 +148,8 @@ int fs_create_temp(int root_fd, const char *vpath, int *ret_dir, char *tmp, size
 		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
 			nonce = (uint64_t)getpid() * 2654435761u + (uint64_t)attempt;
 		snprintf(tmp, tmp_size, ".ftpsd-upload-%016llx", (unsigned long long)nonce);
-		fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0666 & FS_PERM_MASK);
 		if (fd >= 0) {
 			*ret_dir = dir;
 			return fd;

@@ -1,14 +1,21 @@
 /* Every filesystem call, beneath a root directory descriptor. Paths are
  * virtual paths (path.h); resolution uses openat2(RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS), so "..", absolute symlinks and relative ones
- * all stay inside the root, whatever our privileges. Each function returns
+ * all stay inside the root, whatever our privileges; where openat2() is
+ * unavailable, resolve.c walks the path instead. Each function returns
  * a descriptor or 0, or -errno. */
 #pragma once
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* Opens vpath beneath root. */
+/* The permission bits ftpsd ever asks for when it creates something:
+ * never set-user-ID, set-group-ID or sticky, whatever FTPSD_UMASK says
+ * (the umask can only take bits away). Every mode passed to the kernel is
+ * masked with it. */
+#define FS_PERM_MASK 0777
+
+/* Opens vpath beneath root; mode is masked with FS_PERM_MASK. */
 int fs_open(int root_fd, const char *vpath, int flags, mode_t mode);
 
 /* fstat() of what vpath names (symlinks followed, inside the root). */

@@ -20,6 +20,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
+#include "resolve.h"
 #include "reply.h"
 #include "session.h"
 #include "tls.h"
@@ -60,6 +61,7 @@ struct setup {
 	int users_fd;
 	struct tls_server *tls;
 	char tls_warning[320];
+	int openat2_error;            /* 0, or why openat2() cannot be used */
 	bool root;
 	struct account run_account;   /* FTPSD_RUN_USER, when root */
 };
@@ -132,6 +134,26 @@ static void check_accounts(struct setup *su)
 		config_error(&su->errs, "FTPSD_RUN_USER=%s: the account has uid 0", su->cfg.run_user);
 }
 
+/* openat2() can be missing (kernel < 5.6) or blocked by a seccomp filter
+ * (ENOSYS from RestrictSUIDSGID=yes or an older container profile, EPERM
+ * from SystemCallFilter=): then every path is walked by resolve.c. */
+static void check_resolver(struct setup *su)
+{
+	su->openat2_error = resolve_probe_openat2();
+	resolve_set_walk(su->openat2_error < 0);
+}
+
+static void describe_resolver(const struct setup *su, char *buf, size_t size)
+{
+	if (su->openat2_error == 0)
+		snprintf(buf, size, "paths are resolved with openat2(RESOLVE_IN_ROOT)");
+	else
+		snprintf(buf, size,
+			 "openat2() is unavailable (%s): paths are resolved one component "
+			 "at a time beneath the root (see PATH RESOLUTION in ftpsd(8))",
+			 strerror(-su->openat2_error));
+}
+
 /* Reads and checks everything; errors collect in su->errs. */
 static void setup_load(struct setup *su, bool thorough)
 {
@@ -143,13 +165,18 @@ static void setup_load(struct setup *su, bool thorough)
 	check_users(su);
 	check_tls(su, thorough);
 	check_accounts(su);
+	check_resolver(su);
 }
 
 static int run_check(void)
 {
 	struct setup su;
+	char resolver[256];
 
 	setup_load(&su, true);
+	describe_resolver(&su, resolver, sizeof(resolver));
+	printf("ftpsd: %s\n", resolver);
+	fflush(stdout);
 	for (unsigned i = 0; i < su.errs.count; i++)
 		fprintf(stderr, "ftpsd: %s\n", su.errs.text[i]);
 	if (su.tls_warning[0])
@@ -288,6 +315,12 @@ static int serve(struct setup *su, int rfd, int wfd)
 	log_msg(LOG_INFO, "session start from %s", s.peer_str);
 	if (su->tls_warning[0])
 		log_msg(LOG_WARNING, "%s", su->tls_warning);
+	if (su->openat2_error < 0) {
+		char resolver[256];
+
+		describe_resolver(su, resolver, sizeof(resolver));
+		log_msg(LOG_NOTICE, "%s", resolver);
+	}
 
 	if (su->cfg.tls_implicit) {
 		session_start_tls(&s);

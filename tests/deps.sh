@@ -3,7 +3,7 @@
 set -eu
 packages="gcc clang make autoconf automake pkg-config libgnutls28-dev libsystemd-dev
   libcrypt-dev systemd curl lftp gnutls-bin openssl python3 whois iproute2 procps
-  fail2ban util-linux sslscan testssl.sh"
+  fail2ban util-linux sslscan testssl.sh systemd-container"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -391,8 +391,11 @@ def case_foreign_session(e):
             try:
                 d = b.ctx.wrap_socket(raw, server_hostname=b.tls_hostname,
                                       session=a.sock.session, suppress_ragged_eofs=False)
+                # Each process has its own ticket key (and session cache):
+                # A's session means nothing to B's process. That B's server
+                # then refuses the data connection is the 522 below.
                 t.ok(not d.session_reused,
-                     "TLS %s: B's server does not resume A's session" % v)
+                     "TLS %s: B's process cannot resume A's session (a ticket key of its own)" % v)
                 try:
                     while True:
                         x = d.recv(65536)
@@ -566,7 +569,8 @@ def case_data_handshake_failure(e, quick):
         finally:
             d.close()
         t.code(r, 522, "no data ClientHello within FTPSD_DATA_TIMEOUT=2")
-        t.ok(dt < 8, "the 522 came after the data timeout (%.1f s)" % dt)
+        lo, hi = ft.timeout_window(2)
+        t.ok(lo <= dt <= hi, "the 522 came after the data timeout (%.1f s; between %.1f and %.1f)" % (dt, lo, hi))
         t.code(c.cmd("NOOP"), 200, "the session goes on")
     finally:
         c.quit()
@@ -970,8 +974,7 @@ def main():
         ts.skip(t, "lftp not installed")
     for srv in servers:
         srv.stop()
-    bad = ft.sanitizer_reports()
-    t.ok(not bad, "no sanitizer reports in the server logs", "\n".join(bad[:40]))
+    ft.check_sanitizer_reports(t)
     cleanup_work()
     t.done()
 

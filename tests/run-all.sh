@@ -82,6 +82,14 @@ fuzz_failed=$((fuzz_failed + $(grep -c '^property FAIL' build-sanitize/session-f
 grep -q '^1\.\.[1-9]' build-sanitize/session-fuzz.out || fuzz_failed=$((fuzz_failed + 1))
 unset FTPSD_BIN
 
+# Mutation runs (tests/mutate.py): each named way of breaking the server
+# must make its tests fail; one check per mutation.
+python3 tests/mutate.py >build-sanitize/mutate.out 2>&1
+sed 's/^/[mutate] /' build-sanitize/mutate.out
+mutate_passed=$(grep -c '^caught ' build-sanitize/mutate.out)
+mutate_failed=$(grep -c '^MISSED \|^ERROR ' build-sanitize/mutate.out)
+grep -q '^[0-9]* caught, [0-9]* missed' build-sanitize/mutate.out || mutate_failed=$((mutate_failed + 1))
+
 # The benchmark's smoke run (bench/README): every server, ftpsd and its
 # peers, answers every metric with tiny files. The numbers mean nothing.
 if (cd build && make bench BENCH_ARGS=--smoke >bench-smoke.out 2>&1); then
@@ -104,8 +112,8 @@ else
 fi
 echo "[build] make distcheck: $distcheck"
 
-passed=$fuzz_passed
-failed=$fuzz_failed
+passed=$((fuzz_passed + mutate_passed))
+failed=$((fuzz_failed + mutate_failed))
 # A compiler warning (gcc for build, clang for build-sanitize) is a failure.
 for dir in build build-sanitize; do
 	if grep -h "warning:" "$dir/make.out" "$dir/check.out" 2>/dev/null; then

@@ -58,6 +58,10 @@ class TAP:
             self.failed.append(name)
             if diag:
                 self.diag(diag)
+            if os.environ.get("FTPSD_TEST_FAIL_FAST"):   # tests/mutate.py: one failure is the answer
+                print("Bail out! first failure, FTPSD_TEST_FAIL_FAST is set", flush=True)
+                stop_all()
+                sys.exit(1)
         return bool(cond)
 
     def is_eq(self, got, want, name):

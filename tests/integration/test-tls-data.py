@@ -278,14 +278,14 @@ def case_reuse_required(e):
         f.connect(e.host, e.port)
         f.login(ALICE.name, ALICE.password)
         f.prot_p()
-        err = None
+        err = final = None
         try:
-            f.retrbinary("RETR reuse.bin", lambda b: None)
+            final = f.retrbinary("RETR reuse.bin", lambda b: None)   # went through: its 226
         except (ftplib.Error, OSError, EOFError) as x:
             err = x
         if isinstance(err, ftplib.error_perm):
             final = str(err)
-        else:
+        elif err is not None:
             try:
                 final = f.getresp()
             except ftplib.error_perm as x:

@@ -298,6 +298,15 @@ def test_ascii(srv):
         t.code(final, 226, "TYPE A STOR in pieces")
         t.is_eq(read_file(srv.path("ascii-split.txt")), b"abc\ndef\r\ngh\r",
                 "TYPE A STOR: CRLF split across reads")
+        # Nothing but LF: every chunk of the file doubles in the conversion,
+        # the most its output buffer must hold (a chunk one byte too big
+        # overflows it, which a sanitizer build reports).
+        only_lf = b"\n" * (3 * 256 * 1024 + 5)
+        srv.put("only-lf.txt", only_lf)
+        first, data, final = c.retr("RETR only-lf.txt")
+        t.code(final, 226, "TYPE A RETR of %d LFs" % len(only_lf))
+        t.ok(data == b"\r\n" * len(only_lf), "TYPE A RETR of only LFs: every one becomes CRLF",
+             "got %s bytes, want %d" % (data and len(data), 2 * len(only_lf)))
         big_crlf = lines.replace(b"\n", b"\r\n")
         first, final = c.stor("STOR ascii-big.txt", big_crlf)
         t.ok(read_file(srv.path("ascii-big.txt")) == lines, "TYPE A STOR of a large file")

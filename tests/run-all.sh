@@ -72,8 +72,8 @@ for replay in tests/fuzz/crashes/session-*.json; do
 done
 seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 echo "[session-fuzz] seed $seed (rerun: FUZZ_SEED=$seed sh tests/run-all.sh, or" \
-	"python3 tests/fuzz/session-fuzz.py ${FUZZ_SESSIONS:-300} $seed)"
-python3 tests/fuzz/session-fuzz.py --failures tests/fuzz/crashes "${FUZZ_SESSIONS:-300}" "$seed" \
+	"python3 tests/fuzz/session-fuzz.py ${FUZZ_SESSIONS:-200} $seed)"
+python3 tests/fuzz/session-fuzz.py --failures tests/fuzz/crashes "${FUZZ_SESSIONS:-200}" "$seed" \
 	>build-sanitize/session-fuzz.out 2>&1
 grep '^not ok\|^# \|^property ' build-sanitize/session-fuzz.out | sed 's/^/[session-fuzz] /'
 # One check per property, over all sessions; no plan means it broke off.

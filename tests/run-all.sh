@@ -1,9 +1,22 @@
 #!/bin/sh
 # The whole test suite, from a clean tree: dependencies, a normal build
 # (gcc) and its `make check`, the same suite on an ASan+UBSan build
-# (clang), the fuzzers (tests/fuzz/), the benchmark's smoke run
-# (bench/), and make distcheck. Compiler warnings count as failures. The
-# last line is "N passed, N failed" over everything.
+# (clang), the fuzzers (tests/fuzz/), the mutation runs (tests/mutate.py),
+# the benchmark's smoke run (bench/), and make distcheck. Compiler
+# warnings count as failures.
+#
+# The last line is "N passed, N failed" over distinct checks, each
+# counted once:
+#   - every TAP assertion of the normal build's make check (unit and
+#     integration tests; a SKIP counts in neither number);
+#   - the sanitizer build's make check runs the same assertions on another
+#     binary: it counts one check per script (passed there or not), and
+#     has its own line, "sanitizer build: N passed, N failed" (scripts);
+#   - each libFuzzer target and each replayed crash input or session;
+#   - each property the session fuzzer checks over all its sessions (not
+#     one per session: they all test the same properties);
+#   - each mutation of tests/mutate.py (caught: passed; missed: failed);
+#   - compiler warnings of each build, the bench smoke run, distcheck.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -35,7 +48,9 @@ UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 
 # Fuzzing: every libFuzzer target for a while (inputs that once crashed
 # one run first), then the whole-session fuzzer on the sanitizer build,
-# after replaying the sessions that once failed.
+# after replaying the sessions that once failed. Its seed is FUZZ_SEED
+# when given (to rerun a CI run), else random; either way it is printed,
+# and a failing session is saved in tests/fuzz/crashes/ to be replayed.
 fuzz_passed=0
 fuzz_failed=0
 FUZZ_BUILD=$top/build-fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >build-sanitize/fuzz.out 2>&1
@@ -55,12 +70,25 @@ for replay in tests/fuzz/crashes/session-*.json; do
 		fuzz_failed=$((fuzz_failed + 1))
 	fi
 done
-python3 tests/fuzz/session-fuzz.py "${FUZZ_SESSIONS:-300}" >build-sanitize/session-fuzz.out 2>&1
-grep '^not ok\|^# ' build-sanitize/session-fuzz.out | sed 's/^/[session-fuzz] /'
-fuzz_passed=$((fuzz_passed + $(grep -c '^ok ' build-sanitize/session-fuzz.out)))
-fuzz_failed=$((fuzz_failed + $(grep -c '^not ok ' build-sanitize/session-fuzz.out)))
+seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+echo "[session-fuzz] seed $seed (rerun: FUZZ_SEED=$seed sh tests/run-all.sh, or" \
+	"python3 tests/fuzz/session-fuzz.py ${FUZZ_SESSIONS:-200} $seed)"
+python3 tests/fuzz/session-fuzz.py --failures tests/fuzz/crashes "${FUZZ_SESSIONS:-200}" "$seed" \
+	>build-sanitize/session-fuzz.out 2>&1
+grep '^not ok\|^# \|^property ' build-sanitize/session-fuzz.out | sed 's/^/[session-fuzz] /'
+# One check per property, over all sessions; no plan means it broke off.
+fuzz_passed=$((fuzz_passed + $(grep -c '^property ok' build-sanitize/session-fuzz.out)))
+fuzz_failed=$((fuzz_failed + $(grep -c '^property FAIL' build-sanitize/session-fuzz.out)))
 grep -q '^1\.\.[1-9]' build-sanitize/session-fuzz.out || fuzz_failed=$((fuzz_failed + 1))
 unset FTPSD_BIN
+
+# Mutation runs (tests/mutate.py): each named way of breaking the server
+# must make its tests fail; one check per mutation.
+python3 tests/mutate.py >build-sanitize/mutate.out 2>&1
+sed 's/^/[mutate] /' build-sanitize/mutate.out
+mutate_passed=$(grep -c '^caught ' build-sanitize/mutate.out)
+mutate_failed=$(grep -c '^MISSED \|^ERROR ' build-sanitize/mutate.out)
+grep -q '^[0-9]* caught, [0-9]* missed' build-sanitize/mutate.out || mutate_failed=$((mutate_failed + 1))
 
 # The benchmark's smoke run (bench/README): every server, ftpsd and its
 # peers, answers every metric with tiny files. The numbers mean nothing.
@@ -84,8 +112,8 @@ else
 fi
 echo "[build] make distcheck: $distcheck"
 
-passed=$fuzz_passed
-failed=$fuzz_failed
+passed=$((fuzz_passed + mutate_passed))
+failed=$((fuzz_failed + mutate_failed))
 # A compiler warning (gcc for build, clang for build-sanitize) is a failure.
 for dir in build build-sanitize; do
 	if grep -h "warning:" "$dir/make.out" "$dir/check.out" 2>/dev/null; then
@@ -98,12 +126,9 @@ done
 for result in "$distcheck" "$bench"; do
 	if [ "$result" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
-for dir in build build-sanitize; do
-	log="$dir/check.out"
-	if [ ! -f "$log" ]; then
-		failed=$((failed + 1))
-		continue
-	fi
+# The normal build: every assertion once.
+log=build/check.out
+if [ -f "$log" ]; then
 	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
 	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
 	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
@@ -111,6 +136,31 @@ for dir in build build-sanitize; do
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0} + ${e:-0} + ${x:-0}))
 	[ -n "$p" ] || failed=$((failed + 1))
-done
+else
+	failed=$((failed + 1))
+fi
+# The sanitizer build: one check per script, from its .trs (the driver's
+# verdict on the whole script). A script skipped as a whole counts in
+# neither number; a build that failed is one failure.
+san_passed=0
+san_failed=0
+if [ -f build-sanitize/check.out ]; then
+	for trs in $(find build-sanitize/tests -name '*.trs' | sort); do
+		case $(sed -n 's/^:global-test-result: *//p' "$trs") in
+		PASS) san_passed=$((san_passed + 1)) ;;
+		SKIP) ;;
+		*)
+			echo "[build-sanitize] failed: ${trs%.trs}"
+			san_failed=$((san_failed + 1))
+			;;
+		esac
+	done
+	[ "$san_passed" -gt 0 ] || san_failed=$((san_failed + 1))
+else
+	san_failed=1
+fi
+echo "sanitizer build: $san_passed passed, $san_failed failed"
+passed=$((passed + san_passed))
+failed=$((failed + san_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

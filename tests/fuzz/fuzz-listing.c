@@ -9,9 +9,14 @@
  *   - the large-buffer call succeeds, with strlen(line) == the result;
  *   - the small one gives the same line when it fits (result < size) and
  *     -ENOSPC exactly when it does not;
- *   - the line ends with CRLF (not for MLST's crlf=false), and when the
- *     name (and target) pass listing_name_ok there is no CR or LF anywhere
- *     else;
+ *   - the line ends with CRLF (not for MLST's crlf=false);
+ *   - judged on the formatted line itself: its body (before the CRLF) has
+ *     a CR or LF exactly when the name (or LIST's link target) has one,
+ *     and listing_name_ok() passes the name (and target) exactly when the
+ *     body is clean. A filter that lets a CR/LF name through, or drops a
+ *     clean one, fails here; whether cmd_list.c calls it for every line
+ *     is for the session fuzzer and the integration tests, which list
+ *     such names through real data connections;
  *   - everything before the name (mode, links, owner, size, date; or the
  *     MLSx facts) is printable ASCII, the name follows it intact, and
  *     "type=", "size=", ... appear exactly for the selected facts, with
@@ -86,16 +91,26 @@ static void check_small(int big_r, const char *big, int small_r, const char *sma
 		CHECK(small_r == -ENOSPC);
 }
 
-static void check_line_end(const char *line, size_t n, bool crlf, bool clean)
+static bool has_crlf(const char *p, size_t n)
+{
+	return memchr(p, '\r', n) || memchr(p, '\n', n);
+}
+
+/* The line ends as it should; its body is clean exactly when its input
+ * strings are (the formatter adds no CR/LF and hides none), and the
+ * filter's verdict on those strings is whether the body is clean. */
+static void check_line(const char *line, size_t n, bool crlf, bool input_dirty, bool filter_ok)
 {
 	size_t body = n;
+	bool dirty;
 
 	if (crlf) {
 		CHECK(n >= 2 && line[n - 2] == '\r' && line[n - 1] == '\n');
 		body = n - 2;
 	}
-	if (clean)
-		CHECK(!memchr(line, '\r', body) && !memchr(line, '\n', body));
+	dirty = has_crlf(line, body);
+	CHECK(dirty == input_dirty);
+	CHECK(filter_ok == !dirty);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -107,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bsize, nlen, tlen;
 	time_t now;
 	unsigned facts;
-	bool writable, crlf, clean;
+	bool writable, crlf, name_dirty, target_dirty;
 	int rb, rs;
 
 	CHECK(big);
@@ -141,13 +156,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		target = rest + strlen(rest) + 1;
 	nlen = strlen(name);
 	tlen = target ? strlen(target) : 0;
+	name_dirty = has_crlf(name, nlen);
+	target_dirty = target && has_crlf(target, tlen);
 	small = malloc(bsize ? bsize : 1);
 	CHECK(small);
 
 	/* MLSD / MLST */
 	rb = listing_format_mlsx(big, BIG, name, &st, facts, override, writable, crlf);
 	CHECK(rb > 0 && (size_t)rb == strlen(big));
-	check_line_end(big, (size_t)rb, crlf, listing_name_ok(name));
+	check_line(big, (size_t)rb, crlf, name_dirty, listing_name_ok(name));
 	{
 		size_t prefix = (size_t)rb - nlen - (crlf ? 2 : 0) - 1;
 		char *f = strndup(big, prefix);
@@ -177,10 +194,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_small(rb, big, rs, small, bsize);
 
 	/* LIST */
-	clean = listing_name_ok(name) && (!target || listing_name_ok(target));
 	rb = listing_format_list(big, BIG, name, &st, target, now);
 	CHECK(rb > 0 && (size_t)rb == strlen(big));
-	check_line_end(big, (size_t)rb, true, clean);
+	check_line(big, (size_t)rb, true, name_dirty || target_dirty,
+		   listing_name_ok(name) && (!target || listing_name_ok(target)));
 	{
 		size_t tail = nlen + (target ? 4 + tlen : 0) + 2, prefix = (size_t)rb - tail;
 
@@ -198,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* NLST */
 	rb = listing_format_nlst(big, BIG, name);
 	CHECK(rb >= 2 && (size_t)rb == nlen + 2 && memcmp(big, name, nlen) == 0);
-	check_line_end(big, (size_t)rb, true, listing_name_ok(name));
+	check_line(big, (size_t)rb, true, name_dirty, listing_name_ok(name));
 	rs = listing_format_nlst(small, bsize, name);
 	check_small(rb, big, rs, small, bsize);
 

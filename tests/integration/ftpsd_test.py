@@ -59,6 +59,10 @@ class TAP:
             self.failed.append(name)
             if diag:
                 self.diag(diag)
+            if os.environ.get("FTPSD_TEST_FAIL_FAST"):   # tests/mutate.py: one failure is the answer
+                print("Bail out! first failure, FTPSD_TEST_FAIL_FAST is set", flush=True)
+                stop_all()
+                sys.exit(1)
         return bool(cond)
 
     def is_eq(self, got, want, name):
@@ -93,6 +97,13 @@ class TAP:
         if not good:
             self.diag("     got: %s" % short(reply))
         return good
+
+    def skip(self, name, reason):
+        """A check that cannot run here (a tool is missing, not a sanitizer
+        build): TAP's SKIP, which the test driver counts apart from PASS."""
+        self.n += 1
+        name = name.replace("\n", " ").replace("#", "no.")
+        print("ok %d - %s # SKIP %s" % (self.n, name, reason.replace("\n", " ")), flush=True)
 
     def diag(self, msg):
         for line in str(msg).splitlines() or [""]:
@@ -171,6 +182,16 @@ def wait_until(pred, timeout, step=0.05):
         time.sleep(step)
 
 
+def timeout_window(configured):
+    """(earliest, latest) seconds after which a timeout configured as
+    `configured` seconds may show at the client. Never much early: the
+    server counts milliseconds from when it read the command, after the
+    client's clock started. Late by up to twice and then some: a busy
+    2-core machine under ASan. A check "after the timeout" takes both
+    bounds, so an immediate refusal fails it."""
+    return configured * 0.75, configured * 3 + 5
+
+
 def free_port(host):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(fam, socket.SOCK_STREAM) as s:
@@ -202,7 +223,8 @@ def password_hash(password, scheme="sha512"):
     else:
         raise ValueError(scheme)
     h = out.strip()
-    if not h.startswith("$"):
+    # The scheme a test names is the scheme it gets, or no hash at all.
+    if not h.startswith({"sha512": "$6$", "yescrypt": "$y$"}[scheme]):
         raise RuntimeError("unexpected hash for %s: %r" % (scheme, h))
     _hash_cache[key] = h
     return h
@@ -601,6 +623,33 @@ def sanitizer_reports():
     for t in texts:
         out += [l for l in t.splitlines() if SANITIZER_RE.search(l)]
     return out
+
+
+def register_log(text):
+    """Adds the stderr of sessions started outside Server (journal tests)
+    to what sanitizer_reports() reads."""
+    _finished_logs.append(text)
+
+
+def sanitizer_build(binary=None):
+    """Whether the binary was built with AddressSanitizer (only then can a
+    report appear in the logs)."""
+    try:
+        with open(binary or FTPSD_BIN, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+def check_sanitizer_reports(t):
+    """The script's closing check: no sanitizer report in any server log.
+    A SKIP in a build without sanitizers, where it could not fail."""
+    name = "no sanitizer reports in the server logs"
+    if not sanitizer_build():
+        t.skip(name, "not a sanitizer build")
+        return
+    reports = sanitizer_reports()
+    t.ok(not reports, name, "\n".join(reports[:20]))
 
 
 def _watchdog(signum, frame):

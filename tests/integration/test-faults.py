@@ -225,7 +225,8 @@ def xferlog(path, direction):
 def expect_end(r, srv, pid, since, want, name, t_fault, within=END_WITHIN):
     """The session pid ends within `within` seconds of t_fault, with exit
     status want, and without a sanitizer report."""
-    if not r.ok(pid is not None, "%s: session pid found in the log" % name):
+    if pid is None:   # the harness could not tell which session: a failure, not a check
+        r.ok(False, "%s: the session process ends by itself" % name, "its pid is not in the log")
         return
     code = srv.child_exit(pid, within + 1.0, since)
     dt = time.monotonic() - t_fault
@@ -235,8 +236,9 @@ def expect_end(r, srv, pid, since, want, name, t_fault, within=END_WITHIN):
          "%s: the session process ends by itself" % name,
          "exit %r after %.1f s (limit %.0f s)" % (code, dt, within))
     r.is_eq(code, want, "%s: exit status %d" % (name, want))
-    sans = sanitizer_lines_of(srv, pid, since)
-    r.ok(not sans, "%s: no sanitizer report" % name, "\n".join(sans[:20]))
+    if SANITIZED:   # only a sanitizer build can report
+        sans = sanitizer_lines_of(srv, pid, since)
+        r.ok(not sans, "%s: no sanitizer report" % name, "\n".join(sans[:20]))
     return code
 
 
@@ -557,8 +559,8 @@ def early_close(r, srv, mode, fault):
     FAULTS[fault](d)
     r.code(c.reply(), 426, "%s: the transfer ends" % name)
     r.ok(time.monotonic() - t0 < END_WITHIN, "%s: at once" % name)
-    code = retr_still_works(r, srv, c, pid, mark, name)
-    r.ok(code != signal.SIGPIPE, "%s: not killed by SIGPIPE" % name)
+    # Killed by SIGPIPE, it would not exit 0 (retr_still_works checks).
+    retr_still_works(r, srv, c, pid, mark, name)
 
 
 def truncated_retr(r, srv, mode, new_size):
@@ -785,7 +787,8 @@ def stall_retr(r, srv, tls):
     rep = c.reply()
     dt = time.monotonic() - t0
     r.code(rep, 426, "%s: 426 at the data timeout" % name)
-    r.ok(dt <= DATA_TO + SLACK, "%s: after %.1f s (%d s)" % (name, dt, DATA_TO))
+    lo, hi = ft.timeout_window(DATA_TO)
+    r.ok(lo <= dt <= hi, "%s: after %.1f s (%d s; between %.1f and %.1f)" % (name, dt, DATA_TO, lo, hi))
     rst(d)
     retr_still_works(r, srv, c, pid, mark, name)
 
@@ -985,8 +988,9 @@ def trickled_handshake(r, srv, where):
         rep = c.reply()
         dt = time.monotonic() - t0
         r.code(rep, (522, 425), "%s: the transfer fails" % name)
-        r.ok(answered and dt <= DATA_TO + SLACK, "%s: after FTPSD_DATA_TIMEOUT (%.1f s, %d s)"
-             % (name, dt, DATA_TO))
+        lo, hi = ft.timeout_window(DATA_TO)
+        r.ok(answered and lo <= dt <= hi, "%s: after FTPSD_DATA_TIMEOUT (%.1f s, %d s; between %.1f and %.1f)"
+             % (name, dt, DATA_TO, lo, hi))
         rst(d)
         r.code(c.cmd("NOOP"), 200, "%s: NOOP afterwards" % name)
         r.code(c.quit(), 221, "%s: QUIT" % name)
@@ -1657,8 +1661,7 @@ def main():
         setup_glob(main_srv)
         t.case("wildcards and options", test_glob, main_srv)
         t.case("session exit statuses", test_exits, servers)
-        reports = ft.sanitizer_reports()
-        t.ok(not reports, "no sanitizer reports in the server logs", "\n".join(reports[:20]))
+        ft.check_sanitizer_reports(t)
     finally:
         if maker is not None and maker.poll() is None:
             maker.kill()

@@ -188,8 +188,7 @@ def main():
                      ("fail2ban", test_fail2ban_filter),
                      ("limits", test_limits)):
         t.case(name, fn)
-    reports = ft.sanitizer_reports()
-    t.ok(not reports, "no sanitizer reports in the server logs", "\n".join(reports[:20]))
+    ft.check_sanitizer_reports(t)
     t.done()
 
 

@@ -278,14 +278,14 @@ def case_reuse_required(e):
         f.connect(e.host, e.port)
         f.login(ALICE.name, ALICE.password)
         f.prot_p()
-        err = None
+        err = final = None
         try:
-            f.retrbinary("RETR reuse.bin", lambda b: None)
+            final = f.retrbinary("RETR reuse.bin", lambda b: None)   # went through: its 226
         except (ftplib.Error, OSError, EOFError) as x:
             err = x
         if isinstance(err, ftplib.error_perm):
             final = str(err)
-        else:
+        elif err is not None:
             try:
                 final = f.getresp()
             except ftplib.error_perm as x:
@@ -348,7 +348,9 @@ def case_reuse_required(e):
         t.code(c.reply(), 522, "fresh data session: STOR final reply")
         t.ok(not os.path.exists(e.path("reuse-refused.bin")),
              "the refused upload created no file")
-        t.is_eq(ft.upload_temps(e.root), [], "no temporary upload file is left")
+        # The 522 may reach us before the session has removed its temporary.
+        t.ok(ft.wait_until(lambda: ft.upload_temps(e.root) == [], 5), "no temporary upload file is left",
+             repr(ft.upload_temps(e.root)))
     finally:
         c.quit()
 
@@ -391,8 +393,11 @@ def case_foreign_session(e):
             try:
                 d = b.ctx.wrap_socket(raw, server_hostname=b.tls_hostname,
                                       session=a.sock.session, suppress_ragged_eofs=False)
+                # Each process has its own ticket key (and session cache):
+                # A's session means nothing to B's process. That B's server
+                # then refuses the data connection is the 522 below.
                 t.ok(not d.session_reused,
-                     "TLS %s: B's server does not resume A's session" % v)
+                     "TLS %s: B's process cannot resume A's session (a ticket key of its own)" % v)
                 try:
                     while True:
                         x = d.recv(65536)
@@ -566,7 +571,8 @@ def case_data_handshake_failure(e, quick):
         finally:
             d.close()
         t.code(r, 522, "no data ClientHello within FTPSD_DATA_TIMEOUT=2")
-        t.ok(dt < 8, "the 522 came after the data timeout (%.1f s)" % dt)
+        lo, hi = ft.timeout_window(2)
+        t.ok(lo <= dt <= hi, "the 522 came after the data timeout (%.1f s; between %.1f and %.1f)" % (dt, lo, hi))
         t.code(c.cmd("NOOP"), 200, "the session goes on")
     finally:
         c.quit()
@@ -970,8 +976,7 @@ def main():
         ts.skip(t, "lftp not installed")
     for srv in servers:
         srv.stop()
-    bad = ft.sanitizer_reports()
-    t.ok(not bad, "no sanitizer reports in the server logs", "\n".join(bad[:40]))
+    ft.check_sanitizer_reports(t)
     cleanup_work()
     t.done()
 

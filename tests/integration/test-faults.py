@@ -1431,7 +1431,7 @@ def test_limits(srv):
 def test_max_file_size():
     limit = 4 * MiB
     with ts.tls_server(MAX_FILE_SIZE="4M", LOGIN_TIMEOUT="60", IDLE_TIMEOUT="60",
-                       DATA_TIMEOUT="60") as srv:
+                       DATA_TIMEOUT="60", TLS_REQUIRE="0", TLS_REQUIRE_DATA="0") as srv:
         srv.put("keep.bin", OLD)
         srv.put("app.bin", OLD)
         big = random_bytes(8 * MiB, 21)
@@ -1549,9 +1549,12 @@ def main():
         return
     ft.run_user()
     client_hello()    # fails early if ssl cannot make one
-    long_env = dict(LOGIN_TIMEOUT="60", IDLE_TIMEOUT="60", DATA_TIMEOUT="60")
+    # The faults are tried on plaintext and TLS sessions of the same
+    # servers: what a certificate requires by default is turned off.
+    clear_ok = dict(TLS_REQUIRE="0", TLS_REQUIRE_DATA="0")
+    long_env = dict(LOGIN_TIMEOUT="60", IDLE_TIMEOUT="60", DATA_TIMEOUT="60", **clear_ok)
     short_env = dict(LOGIN_TIMEOUT=str(LOGIN_TO), IDLE_TIMEOUT=str(IDLE_TO),
-                     DATA_TIMEOUT=str(DATA_TO), MAX_LOGIN_FAILURES="6")
+                     DATA_TIMEOUT=str(DATA_TO), MAX_LOGIN_FAILURES="6", **clear_ok)
     maker = None
     servers = []
     try:

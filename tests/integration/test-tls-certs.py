@@ -454,8 +454,9 @@ def main():
         reqd = ts.tls_server(users=users_file_users, TLS_CLIENT_CERT="request", **cert_env)
         imp_req = ts.tls_server(users=users_file_users, TLS_CLIENT_CERT="require", TLS_IMPLICIT="1",
                                 **cert_env)
+        # TLS_REQUIRE=0: one case checks a plaintext USER is not a cert login.
         cl = ts.tls_server(users=users_file_users, TLS_CLIENT_CERT="request", TLS_CERT_LOGIN="1",
-                           ANONYMOUS="1", **cert_env)
+                           ANONYMOUS="1", TLS_REQUIRE="0", **cert_env)
         nocl = ts.tls_server(users=users_file_users, TLS_CLIENT_CERT="require", **cert_env)
         for srv in (s, imp, n, rsa, req, reqd, imp_req, cl, nocl):
             servers.append(srv)

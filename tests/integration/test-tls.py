@@ -345,7 +345,7 @@ def case_tls_require(req, s):
     finally:
         f.quit()
 
-    # Default (FTPSD_TLS_REQUIRE=0): plaintext login on a TLS server.
+    # FTPSD_TLS_REQUIRE=0: plaintext login on a TLS server.
     with s.connect() as c:
         t.code(c.login(ALICE.name, ALICE.password), 230,
                "FTPSD_TLS_REQUIRE=0: plaintext login allowed")
@@ -576,7 +576,8 @@ def case_versions(s):
 def main():
     servers = []
     try:
-        s = ts.tls_server()
+        # Plaintext logins on s are tested too: its requirement is off.
+        s = ts.tls_server(TLS_REQUIRE="0")
         plain = ft.Server(users=ts.TLS_USERS)
         req = ts.tls_server(TLS_REQUIRE="1")
         imp = ts.tls_server(TLS_IMPLICIT="1", LOGIN_TIMEOUT="3")

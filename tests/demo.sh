@@ -5,7 +5,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-sh tests/deps.sh
+sh tests/deps.sh build
 # Built out of tree, beside the test builds.
 bin="$top/build-demo/src/ftpsd"
 if [ ! -x "$bin" ]; then

@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bounds.h"
+#include "check.h"
 #include "config.h"
 #include "hostport.h"
 #include "log.h"
@@ -56,12 +57,14 @@ static void usage(FILE *out)
 struct setup {
 	struct config cfg;
 	struct config_errors errs;
+	struct config_errors warnings;   /* --check only */
 	int root_fd;
 	int users_fd;
 	struct tls_server *tls;
 	char tls_warning[320];
 	bool root;
 	struct account run_account;   /* FTPSD_RUN_USER, when root */
+	bool run_account_ok;
 };
 
 static void check_root(struct setup *su)
@@ -95,7 +98,7 @@ static void check_tls(struct setup *su, bool thorough)
 	if (thorough) {
 		unsigned before = su->errs.count;
 
-		tls_check_each(&su->cfg, &su->errs);
+		tls_check_each(&su->cfg, &su->errs, &su->warnings);
 		if (su->errs.count > before)
 			return;
 	} else if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
@@ -130,6 +133,8 @@ static void check_accounts(struct setup *su)
 			     su->cfg.run_user, su->cfg.run_user);
 	else if (su->run_account.uid == 0)
 		config_error(&su->errs, "FTPSD_RUN_USER=%s: the account has uid 0", su->cfg.run_user);
+	else
+		su->run_account_ok = true;
 }
 
 /* Reads and checks everything; errors collect in su->errs. */
@@ -150,8 +155,17 @@ static int run_check(void)
 	struct setup su;
 
 	setup_load(&su, true);
+	/* What sessions would meet later, found now: as the account they
+	 * run as (when root and that account exists), else as ourselves. */
+	if (!su.root || su.run_account_ok)
+		check_access(&su.cfg, su.root_fd, su.users_fd, su.root ? &su.run_account : NULL,
+			     &su.errs);
+	if (su.cfg.users_file)
+		check_users_file(su.cfg.users_file, su.users_fd, &su.warnings);
 	for (unsigned i = 0; i < su.errs.count; i++)
 		fprintf(stderr, "ftpsd: %s\n", su.errs.text[i]);
+	for (unsigned i = 0; i < su.warnings.count; i++)
+		fprintf(stderr, "ftpsd: warning: %s\n", su.warnings.text[i]);
 	if (su.tls_warning[0])
 		fprintf(stderr, "ftpsd: warning: %s\n", su.tls_warning);
 	tls_server_free(su.tls);

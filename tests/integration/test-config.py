@@ -190,6 +190,199 @@ def test_check_reports_policy():
         os.rmdir(root)
 
 
+# ------------------------------------------------------------ --check: access
+
+def owned_tree(run_uid):
+    """A scratch FTPSD_ROOT the run account owns, with a users file."""
+    d = tempfile.mkdtemp(prefix="ftpsd-config-")
+    os.chmod(d, 0o755)
+    root = os.path.join(d, "root")
+    os.mkdir(root)
+    os.chown(root, run_uid, -1)
+    return d, root
+
+
+def test_check_access():
+    if ft.run_user() is None:
+        ts.skip(t, "checking access as the run account needs root")
+        return
+    import pwd
+    run = ft.RUN_USER
+    uid = pwd.getpwnam(run).pw_uid
+    d, root = owned_tree(uid)
+    try:
+        os.mkdir(os.path.join(root, "home-b"))
+        os.chown(os.path.join(root, "home-b"), uid, -1)
+        users = os.path.join(d, "users")
+        h = ft.password_hash("pw")
+        with open(users, "w") as f:
+            f.write("a:%s\nb:%s:/home-b\nc:%s:/no-such-home\n" % (h, h, h))
+        os.chmod(users, 0o600)
+        env = check_env(FTPSD_ROOT=root, FTPSD_USERS=users)
+        rc, out, err = run_check(env)
+        t.is_eq(rc, 1, "--check with a users-file home that does not exist: exit 1")
+        t.like(err, r"FTPSD_USERS=%s, line 3: home /no-such-home of user c: the account %s cannot "
+               r"open it: No such file or directory" % (re.escape(users), run),
+               "it names the line, the user, the home and the OS's reason")
+        t.unlike(err, r"home-b", "a home that exists is not reported")
+        with open(users, "w") as f:
+            f.write("a:%s\nb:%s:/home-b\n" % (h, h))
+        rc, out, err = run_check(env)
+        t.ok(rc == 0 and "configuration ok" in out, "with every home present: ok", err)
+
+        os.chown(root, 0, 0)
+        os.chmod(root, 0o700)
+        rc, out, err = run_check(dict(env, FTPSD_WRITE="0"))
+        t.is_eq(rc, 1, "--check with FTPSD_ROOT mode 0700, root's: exit 1")
+        t.like(err, r"FTPSD_ROOT=%s: the account %s cannot open it: Permission denied"
+               % (re.escape(root), run), "it says the run account cannot open FTPSD_ROOT, and why")
+        os.chmod(root, 0o755)
+        rc, out, err = run_check(dict(env, FTPSD_WRITE="0"))
+        t.ok(rc == 0, "FTPSD_ROOT root's but 0755, FTPSD_WRITE=0: ok", err)
+        rc, out, err = run_check(env)
+        t.is_eq(rc, 1, "the same with FTPSD_WRITE=1 (default): exit 1")
+        t.like(err, r"FTPSD_ROOT=%s: the account %s cannot write to it .*Permission denied"
+               % (re.escape(root), run), "it says the run account cannot write there")
+
+        # A session in that tree: the 550 names its OS reason in the log.
+        with ft.Server(env={"FTPSD_WRITE": "0"}, users=[ALICE]) as srv:
+            # After the start, which gives the tree to the run account.
+            os.mkdir(srv.path("locked"), 0o700)
+            ft.write_file(srv.path("locked", "f"), b"x")
+            mark = srv.mark()
+            with srv.login() as c:
+                t.code(c.cmd("SIZE /locked/f"), 550, "SIZE in a directory the run account cannot enter")
+                c.quit()
+            t.ok(srv.wait_log(r"SIZE /locked/f 550 \(EACCES: Permission denied\)$", since=mark),
+                 "the command record names the OS error (EACCES)", srv.log(mark)[-600:])
+    finally:
+        ft.subprocess.run(["rm", "-rf", d])
+
+
+def test_check_users_file():
+    root = tempfile.mkdtemp(prefix="ftpsd-config-")
+    os.chmod(root, 0o755)
+    users = os.path.join(root, "users")
+    h = ft.password_hash("pw")
+    try:
+        with open(users, "w") as f:
+            f.write("a:%s\nb:%s\n# comment\na:%s\n" % (h, h, h))
+        os.chmod(users, 0o644)
+        env = check_env(FTPSD_ROOT=root, FTPSD_USERS=users, FTPSD_WRITE="0")
+        if ft.run_user() is not None:
+            os.chown(root, __import__("pwd").getpwnam(ft.RUN_USER).pw_uid, -1)
+        rc, out, err = run_check(env)
+        t.is_eq(rc, 0, "--check: duplicates and mode 0644 are warnings, exit 0")
+        t.like(err, r"warning: FTPSD_USERS=%s: user a is on line 1 and again on line 4; only line 1 "
+               r"counts" % re.escape(users), "a duplicate user name is named with both lines")
+        t.like(err, r"warning: FTPSD_USERS=%s is readable by every user \(mode 0644\)" % re.escape(users),
+               "a users file readable by everyone is pointed out")
+        os.chmod(users, 0o600)
+        with open(users, "w") as f:
+            f.write("a:%s\nb:%s\n" % (h, h))
+        rc, out, err = run_check(env)
+        t.ok(rc == 0 and "warning" not in err, "a clean users file, mode 0600: no warning", err)
+    finally:
+        ft.subprocess.run(["rm", "-rf", root])
+
+
+# ------------------------------------------------------------ TLS files
+
+def openssl(*args, cwd):
+    p = subprocess.run(["openssl"] + list(args), cwd=cwd, capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("openssl %s: %s" % (args[0], p.stderr.decode()[-300:]))
+
+
+def make_chain(d):
+    """root CA -> intermediate CA -> server certificate, in d."""
+    ext_ca = os.path.join(d, "ca.ext")
+    with open(ext_ca, "w") as f:
+        f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-days", "3", "-subj", "/CN=test root", "-keyout", "root.key",
+            "-out", "root.pem", "-addext", "basicConstraints=critical,CA:TRUE", cwd=d)
+    openssl("req", *ec, "-subj", "/CN=test intermediate", "-keyout", "int.key", "-out", "int.csr", cwd=d)
+    openssl("x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key",
+            "-CAcreateserial", "-days", "3", "-extfile", ext_ca, "-out", "int.pem", cwd=d)
+    openssl("req", *ec, "-subj", "/CN=localhost", "-keyout", "leaf.key", "-out", "leaf.csr", cwd=d)
+    openssl("x509", "-req", "-in", "leaf.csr", "-CA", "int.pem", "-CAkey", "int.key",
+            "-CAcreateserial", "-days", "2", "-out", "leaf.pem", cwd=d)
+    openssl("pkey", "-in", "leaf.key", "-aes256", "-passout", "pass:secret", "-out", "leaf-pass.key",
+            cwd=d)
+    cat = lambda out, *names: ft.write_file(os.path.join(d, out), b"".join(  # noqa: E731
+        ft.read_file(os.path.join(d, n)) for n in names))
+    cat("full.pem", "leaf.pem", "int.pem")
+    cat("wrong-order.pem", "int.pem", "leaf.pem")
+    cat("bad-chain.pem", "leaf.pem", "root.pem")
+    for name in os.listdir(d):
+        os.chmod(os.path.join(d, name), 0o600)
+    return lambda name: os.path.join(d, name)
+
+
+TLS_FILE_CASES = [
+    # (what, cert, key, key mode, exit, expected message)
+    ("full chain", "full.pem", "leaf.key", 0o600, 0, None),
+    ("missing certificate", "gone.pem", "leaf.key", 0o600, 1,
+     r"FTPSD_TLS_CERT={cert}: cannot read it: No such file or directory"),
+    ("missing key", "full.pem", "gone.key", 0o600, 1,
+     r"FTPSD_TLS_KEY={key}: cannot read it: No such file or directory"),
+    ("certificate and key swapped", "leaf.key", "full.pem", 0o600, 1,
+     r"FTPSD_TLS_CERT={cert} holds a private key, not a certificate \(are FTPSD_TLS_CERT and "
+     r"FTPSD_TLS_KEY swapped\?\)"),
+    ("key with a passphrase", "full.pem", "leaf-pass.key", 0o600, 1,
+     r"FTPSD_TLS_KEY={key} is protected by a passphrase"),
+    ("intermediate before the server certificate", "wrong-order.pem", "leaf.key", 0o600, 1,
+     r"FTPSD_TLS_CERT={cert}: the certificate of FTPSD_TLS_KEY is number 2 in the file; the "
+     r"server's certificate must come first"),
+    ("a chain that does not follow", "bad-chain.pem", "leaf.key", 0o600, 1,
+     r"FTPSD_TLS_CERT={cert}: certificate 2 of the file did not issue certificate 1"),
+    ("the key of another certificate", "full.pem", "root.key", 0o600, 1,
+     r"FTPSD_TLS_CERT={cert} and FTPSD_TLS_KEY={key} do not match"),
+    ("key readable by every user", "full.pem", "leaf.key", 0o644, 1,
+     r"FTPSD_TLS_KEY={key}: the private key is open to every user \(mode 0644\); ftpsd refuses it"),
+    ("certificate without its chain", "leaf.pem", "leaf.key", 0o600, 0,
+     r"warning: FTPSD_TLS_CERT={cert} holds the server's certificate without its chain "
+     r"\(issuer: CN=test intermediate\).*fullchain\.pem"),
+]
+
+
+def test_tls_files():
+    d = tempfile.mkdtemp(prefix="ftpsd-tlsfiles-")
+    os.chmod(d, 0o755)
+    try:
+        path = make_chain(d)
+        base = check_env(FTPSD_ROOT=d, FTPSD_ANONYMOUS="1")
+        for what, cert, key, mode, want_rc, message in TLS_FILE_CASES:
+            if os.path.exists(path(key)):
+                os.chmod(path(key), mode)
+            rc, out, err = run_check(dict(base, FTPSD_TLS_CERT=path(cert), FTPSD_TLS_KEY=path(key)))
+            t.is_eq(rc, want_rc, "--check, %s: exit %d" % (what, want_rc))
+            if message:
+                t.like(err, message.format(cert=re.escape(path(cert)), key=re.escape(path(key))),
+                       "--check, %s: names the file and the reason" % what)
+            else:
+                t.unlike(err, r"warning|FTPSD_TLS", "--check, %s: nothing to say" % what)
+            t.unlike(err, r"Error while reading file|requested data were not available|"
+                     r"Decryption has failed|given key do not match",
+                     "--check, %s: no bare GnuTLS message" % what)
+            if os.path.exists(path(key)):
+                os.chmod(path(key), 0o600)
+        # A session with swapped files: 421, and the log says why.
+        env = {"FTPSD_ANONYMOUS": "1", "FTPSD_TLS_CERT": path("leaf.key"), "FTPSD_TLS_KEY": path("full.pem")}
+        with ft.Server(env=env) as srv:
+            log = refused_session(srv, "swapped certificate and key")
+            t.like(log, r"configuration: FTPSD_TLS_CERT=\S+ holds a private key", "the session log says why")
+        os.chmod(path("leaf.key"), 0o644)
+        env = {"FTPSD_ANONYMOUS": "1", "FTPSD_TLS_CERT": path("full.pem"), "FTPSD_TLS_KEY": path("leaf.key")}
+        with ft.Server(env=env) as srv:
+            log = refused_session(srv, "key readable by every user")
+            t.like(log, r"configuration: FTPSD_TLS_KEY=\S+: the private key is open to every user",
+                   "the session refuses the key, as sshd does")
+    finally:
+        ft.subprocess.run(["rm", "-rf", d])
+
+
 CASES = [
     ("unknown variables", test_unknown_variables),
     ("TLS by default with a certificate", test_default_requirements),
@@ -197,6 +390,9 @@ CASES = [
     ("TLS requirements turned off", test_explicit_off),
     ("TLS required for everyone", test_explicit_all),
     ("--check names the missing certificate", test_check_reports_policy),
+    ("--check as the run account", test_check_access),
+    ("--check of the users file", test_check_users_file),
+    ("--check and sessions explain TLS file errors", test_tls_files),
 ]
 
 for name, fn in CASES:

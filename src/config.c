@@ -143,6 +143,37 @@ int config_parse_ipv4(const char *s, struct in_addr *ret)
 	return inet_pton(AF_INET, s, ret) == 1 ? 0 : -EINVAL;
 }
 
+int config_parse_host_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool digits_only = true;
+
+	if (len == 0 || len > 253)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			/* No empty label; none starts or ends with a hyphen. */
+			if (label == 0 || s[i - 1] == '-')
+				return -EINVAL;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-'))
+			return -EINVAL;
+		if ((ch == '-' && label == 0) || ++label > 63)
+			return -EINVAL;
+		if (ch < '0' || ch > '9')
+			digits_only = false;
+	}
+	if (label == 0 || s[len - 1] == '-')
+		return -EINVAL;
+	/* All digits and dots is a malformed address, not a name. */
+	return digits_only ? -EINVAL : 0;
+}
+
 int config_parse_size(const char *s, uint64_t *ret)
 {
 	uint64_t v = 0;
@@ -432,10 +463,12 @@ static void read_network(struct config *c, struct config_errors *errs)
 	if ((v = env("FTPSD_PASV_PORTS")) && config_parse_port_range(v, &c->pasv_min, &c->pasv_max) < 0)
 		config_error(errs, "FTPSD_PASV_PORTS=%s: expected MIN-MAX, ports 1024 to 65535", v);
 	if ((v = env("FTPSD_PASV_ADDRESS"))) {
-		if (config_parse_ipv4(v, &c->pasv_address) < 0)
-			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address", v);
-		else
+		if (config_parse_ipv4(v, &c->pasv_address) == 0)
 			c->has_pasv_address = true;
+		else if (config_parse_host_name(v) == 0)
+			c->pasv_host = v;   /* resolved by the caller, before privileges drop */
+		else
+			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address or a host name", v);
 	}
 	read_bool(errs, "FTPSD_ACTIVE", &c->active);
 }

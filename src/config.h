@@ -35,6 +35,7 @@ struct config {
 	unsigned pasv_min, pasv_max;     /* 0, 0: kernel's choice */
 	bool has_pasv_address;
 	struct in_addr pasv_address;
+	const char *pasv_host;           /* FTPSD_PASV_ADDRESS as a name: resolve, then fill pasv_address */
 	bool active;
 
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
@@ -79,6 +80,9 @@ int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
 int config_parse_umask(const char *s, mode_t *ret);
 int config_parse_port_range(const char *s, unsigned *ret_min, unsigned *ret_max);
 int config_parse_ipv4(const char *s, struct in_addr *ret);
+/* A DNS host name: labels of letters, digits and inner hyphens, up to 63
+ * bytes each and 253 in all, not all digits. */
+int config_parse_host_name(const char *s);
 int config_parse_log(const char *s, enum log_target *ret);
 /* Bytes, with an optional K, M, G or T suffix (powers of 1024). */
 int config_parse_size(const char *s, uint64_t *ret);

@@ -3,6 +3,7 @@
  * → the session. The only caller of exit(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,29 @@ static void check_accounts(struct setup *su)
 		su->run_account_ok = true;
 }
 
+/* FTPSD_PASV_ADDRESS given as a host name (a dynamic-DNS host): resolved
+ * once per session, now, while the resolver's files and sockets can
+ * still be reached; the session announces that address. */
+static void resolve_pasv_host(struct setup *su)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	int r;
+
+	if (!su->cfg.pasv_host)
+		return;
+	r = getaddrinfo(su->cfg.pasv_host, NULL, &hints, &res);
+	if (r != 0 || !res) {
+		config_error(&su->errs, "FTPSD_PASV_ADDRESS=%s: the name does not resolve to an IPv4 "
+			     "address (%s)", su->cfg.pasv_host,
+			     r == EAI_SYSTEM ? strerror(errno) : r ? gai_strerror(r) : "no address");
+		return;
+	}
+	su->cfg.pasv_address = ((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr;
+	su->cfg.has_pasv_address = true;
+	freeaddrinfo(res);
+}
+
 /* Reads and checks everything; errors collect in su->errs. */
 static void setup_load(struct setup *su, bool thorough)
 {
@@ -144,6 +168,7 @@ static void setup_load(struct setup *su, bool thorough)
 	su->root_fd = su->users_fd = -1;
 	/* Errors are collected, not fatal here: --check reports them all. */
 	(void)config_from_env(&su->cfg, &su->errs);
+	resolve_pasv_host(su);
 	check_root(su);
 	check_users(su);
 	check_tls(su, thorough);

@@ -383,6 +383,78 @@ def test_tls_files():
         ft.subprocess.run(["rm", "-rf", d])
 
 
+# ------------------------------------------------------------ /etc/ftpusers
+
+FTPUSERS = "/etc/ftpusers"
+
+
+def test_ftpusers():
+    if ft.run_user() is None:
+        ts.skip(t, "system accounts need root")
+        return
+    name = "ftpsdfu%d" % os.getpid()
+    password = "fu-system-pw"
+    saved = ft.read_file(FTPUSERS) if os.path.exists(FTPUSERS) else None
+    subprocess.run(["userdel", "-r", name], capture_output=True)
+    subprocess.run(["useradd", "-m", "-s", "/bin/bash", name], check=True, capture_output=True)
+    try:
+        subprocess.run(["chpasswd", "-e"], input=("%s:%s\n" % (name, ft.password_hash(password))).encode(),
+                       check=True, capture_output=True)
+        env = {"FTPSD_SYSTEM_USERS": "1"}
+        if "ASAN_OPTIONS" in os.environ:   # LeakSanitizer cannot scan after the chroot
+            env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0"
+        with ft.Server(env=env, users=None) as srv:
+            with srv.connect() as c:
+                t.code(c.login(name, password), 230, "a system account not in /etc/ftpusers logs in")
+                c.quit()
+            with open(FTPUSERS, "ab") as f:
+                f.write(b"\n# added by test-config.py\n  %s  \n" % name.encode())
+            mark = srv.mark()
+            with srv.connect() as c:
+                t.code(c.login(name, password), 530, "listed in /etc/ftpusers: refused")
+                c.quit()
+            t.ok(srv.wait_log(r"system account %s refused: listed in /etc/ftpusers" % name, since=mark),
+                 "the log says the account is listed in /etc/ftpusers", srv.log(mark)[-500:])
+            with srv.connect() as c:
+                t.code(c.login(name, "wrong"), 530, "and a wrong password is still just wrong")
+                c.quit()
+    finally:
+        if saved is None:
+            os.unlink(FTPUSERS)
+        else:
+            ft.write_file(FTPUSERS, saved)
+        subprocess.run(["userdel", "-r", name], capture_output=True)
+
+
+# ------------------------------------------------------------ FTPSD_PASV_ADDRESS
+
+def test_pasv_host_name():
+    # Served on 127.0.0.2, so that without the setting 227 would say 127,0,0,2.
+    with ft.Server(env={"FTPSD_PASV_ADDRESS": "localhost"}, host="127.0.0.2") as srv:
+        with srv.login() as c:
+            r = c.cmd("PASV")
+            t.code(r, 227, "FTPSD_PASV_ADDRESS=localhost: PASV")
+            t.like(r[1], r"\(127,0,0,1,\d+,\d+\)", "227 announces localhost's address, 127.0.0.1")
+            c.quit()
+    with ft.Server(env={"FTPSD_PASV_ADDRESS": "no-such-host.invalid"}) as srv:
+        log = refused_session(srv, "a name that does not resolve")
+        t.like(log, r"configuration: FTPSD_PASV_ADDRESS=no-such-host\.invalid: the name does not "
+               r"resolve to an IPv4 address", "the log names the variable and the name")
+    root = tempfile.mkdtemp(prefix="ftpsd-config-")
+    os.chmod(root, 0o755)
+    try:
+        rc, out, err = run_check(check_env(FTPSD_ROOT=root, FTPSD_ANONYMOUS="1",
+                                           FTPSD_PASV_ADDRESS="no-such-host.invalid"))
+        t.is_eq(rc, 1, "--check with a name that does not resolve: exit 1")
+        t.like(err, r"FTPSD_PASV_ADDRESS=no-such-host\.invalid: the name does not resolve",
+               "--check says so")
+        rc, out, err = run_check(check_env(FTPSD_ROOT=root, FTPSD_ANONYMOUS="1",
+                                           FTPSD_PASV_ADDRESS="localhost"))
+        t.ok(rc == 0 and "configuration ok" in out, "--check with FTPSD_PASV_ADDRESS=localhost: ok", err)
+    finally:
+        os.rmdir(root)
+
+
 CASES = [
     ("unknown variables", test_unknown_variables),
     ("TLS by default with a certificate", test_default_requirements),
@@ -393,6 +465,8 @@ CASES = [
     ("--check as the run account", test_check_access),
     ("--check of the users file", test_check_users_file),
     ("--check and sessions explain TLS file errors", test_tls_files),
+    ("/etc/ftpusers", test_ftpusers),
+    ("FTPSD_PASV_ADDRESS as a host name", test_pasv_host_name),
 ]
 
 for name, fn in CASES:

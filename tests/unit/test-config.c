@@ -418,9 +418,13 @@ static const struct {
 	{ "PASV_PORTS one port",   { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_PORTS=3000" },
 	  { "FTPSD_PASV_PORTS=3000: expected MIN-MAX, ports 1024 to 65535" } },
 	{ "PASV_ADDRESS IPv6",     { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=::1" },
-	  { "FTPSD_PASV_ADDRESS=::1: expected an IPv4 address" } },
+	  { "FTPSD_PASV_ADDRESS=::1: expected an IPv4 address or a host name" } },
 	{ "PASV_ADDRESS name",     { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=ftp.example.com" },
-	  { "FTPSD_PASV_ADDRESS=ftp.example.com: expected an IPv4 address" } },
+	  { NULL } },
+	{ "PASV_ADDRESS bad name", { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=ftp_example.com" },
+	  { "FTPSD_PASV_ADDRESS=ftp_example.com: expected an IPv4 address or a host name" } },
+	{ "PASV_ADDRESS 1.2.3",    { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=1.2.3" },
+	  { "FTPSD_PASV_ADDRESS=1.2.3: expected an IPv4 address or a host name" } },
 	{ "ACTIVE garbage",        { "FTPSD_ANONYMOUS=1", "FTPSD_ACTIVE=2" },
 	  { "FTPSD_ACTIVE=2: expected 1 or 0 (yes/no, true/false)" } },
 	{ "LOGIN_TIMEOUT 0",       { "FTPSD_ANONYMOUS=1", "FTPSD_LOGIN_TIMEOUT=0" },
@@ -647,6 +651,51 @@ static void test_policy(void)
 		       required_cases[i].p, required_cases[i].anonymous);
 }
 
+static const struct {
+	const char *s;
+	int want;
+} host_cases[] = {
+	{ "localhost",              0 },
+	{ "ftp.example.com",        0 },
+	{ "my-host.dyndns.org",     0 },
+	{ "a",                      0 },
+	{ "1host.example",          0 },
+	{ "xn--bcher-kva.example",  0 },
+	{ "ftp.example.com.",       -EINVAL },   /* no empty label, trailing dot included */
+	{ "",                       -EINVAL },
+	{ ".example.com",           -EINVAL },
+	{ "ftp..example.com",       -EINVAL },
+	{ "-ftp.example.com",       -EINVAL },
+	{ "ftp-.example.com",       -EINVAL },
+	{ "ftp.example-",           -EINVAL },
+	{ "ftp_example.com",        -EINVAL },
+	{ "ftp example.com",        -EINVAL },
+	{ "ftp.example.com\n",      -EINVAL },
+	{ "1.2.3",                  -EINVAL },   /* digits and dots: a bad address */
+	{ "1.2.3.4.5",              -EINVAL },
+	{ "::1",                    -EINVAL },
+	{ "h\xc3\xa9.example",       -EINVAL },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 0 },   /* 63 */
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", -EINVAL },  /* 64 */
+};
+
+static void test_host_name(void)
+{
+	char long_name[300];
+
+	for (size_t i = 0; i < ELEMENTSOF(host_cases); i++)
+		is_int(config_parse_host_name(host_cases[i].s), host_cases[i].want, "host name '%s'",
+		       host_cases[i].s);
+	/* 253 bytes in all is the most: labels of 9 letters and a dot. */
+	for (size_t i = 0; i < 253; i++)
+		long_name[i] = i % 10 == 9 ? '.' : 'h';
+	long_name[253] = '\0';
+	is_int(config_parse_host_name(long_name), 0, "host name of 253 bytes");
+	long_name[253] = 'h';
+	long_name[254] = '\0';
+	is_int(config_parse_host_name(long_name), -EINVAL, "host name of 254 bytes");
+}
+
 /* The known name nearest to a typo: one row per kind of slip. */
 static const struct {
 	const char *name;
@@ -795,6 +844,7 @@ int main(void)
 	test_ipv4();
 	test_enums();
 	test_policy();
+	test_host_name();
 	test_nearest();
 	test_check_names();
 	test_env_errors();

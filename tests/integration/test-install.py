@@ -170,6 +170,71 @@ def test_disable_hardening(paths):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_release_files(paths):
+    """make dist carries the licence, NEWS and every new unit file."""
+    tmp = tempfile.mkdtemp(prefix="ftpsd-distdir-")
+    distdir = os.path.join(tmp, "ftpsd")
+    try:
+        p = subprocess.run(["make", "-s", "-C", BUILDDIR, "distdir", "distdir=" + distdir],
+                           capture_output=True, text=True, timeout=300)
+        t.is_eq(p.returncode, 0, "make distdir succeeds")
+        for name in ("COPYING", "NEWS", "README", "units/ftpsd.sysusers", "units/ftpsd.tmpfiles",
+                     "units/ftpsd.env", "man/ftpsd.8"):
+            t.ok(os.path.isfile(os.path.join(distdir, name)), "the tarball has %s" % name)
+        copying = ft.read_file(os.path.join(distdir, "COPYING")).decode()
+        t.ok("Copyright (c)" in copying and "the ftpsd authors" in copying and
+             "Permission to use, copy, modify, and/or distribute" in copying,
+             "COPYING is the ISC licence of the ftpsd authors")
+        t.like(ft.read_file(os.path.join(distdir, "NEWS")).decode(), r"(?m)^0\.1\.0\b",
+               "NEWS has the 0.1.0 entry")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_documentation(paths):
+    """README points only at files of the repository; the demo installs
+    only what building and running need; ftpsd(8) has the Let's Encrypt
+    and firewall sections, and one passive range in every example."""
+    src = paths["srcdir"]
+    readme = ft.read_file(os.path.join(src, "README")).decode()
+    missing = []
+    for ref in sorted(set(re.findall(r"(?<![\w/.])((?:src|tests|units|man|bench|\.ci)/[\w./-]*\w)",
+                                     readme))):
+        if not os.path.exists(os.path.join(src, ref)):
+            missing.append(ref)
+    for name in sorted(set(re.findall(r"\b([\w-]+\.(?:md|txt|rst))\b", readme))):
+        if not os.path.exists(os.path.join(src, name)):
+            missing.append(name)
+    for name in sorted(set(re.findall(r"\b([\w-]+\.[ch])\b", readme))):
+        if name != "buf.c" and not os.path.exists(os.path.join(src, "src", name)):
+            missing.append(name)
+    t.ok(not missing, "README names no file that is not in the repository", repr(missing))
+    t.ok(os.path.isfile(os.path.join(src, "COPYING")) and "COPYING" in readme,
+         "README points at COPYING, which exists")
+    demo = ft.read_file(os.path.join(src, "tests", "demo.sh")).decode()
+    t.like(demo, r"(?m)^sh tests/deps\.sh build$", "the demo installs the build set only")
+    p = subprocess.run(["sh", "-c", '. "$1"; echo "$build"', "sh", "/dev/stdin"], capture_output=True,
+                       text=True, timeout=30, input=ft.read_file(os.path.join(src, "tests", "deps.sh"))
+                       .decode().split("\ncase ")[0])
+    build = p.stdout.split()
+    t.ok(build and not set(build) & {"clang", "sslscan", "testssl.sh", "fail2ban", "curl", "lftp",
+                                     "gnutls-bin", "binutils", "python3"},
+         "tests/deps.sh build has no test-only package", repr(build))
+    man8 = ft.read_file(os.path.join(src, "man", "ftpsd.8")).decode()
+    t.like(man8, r"(?m)^\.SS Let's Encrypt certificates$", "ftpsd(8) has a Let's Encrypt section")
+    t.like(man8, r"fullchain\.pem", "which names fullchain.pem")
+    t.like(man8, r"(?m)^\.SS A firewall$", "ftpsd(8) has a firewall section")
+    t.like(man8, r"tcp dport \{ 21, 990 \}", "with an nftables rule for ports 21 and 990")
+    ranges = set()
+    for rel in ("man/ftpsd.8", "man/ftpsd.env.5", "units/ftpsd.env", "README"):
+        text = ft.read_file(os.path.join(src, rel)).decode()
+        for pattern in (r"PASV_PORTS=(\d+)\\?-(\d+)", r"Example: (\d{4,5})-(\d{4,5})",
+                        r"dport (\d+)\\?-(\d+)"):
+            ranges |= set(re.findall(pattern, text))
+    t.is_eq(sorted(ranges), [("50000", "50099")],
+            "one passive range in every example (man pages, env file, README, nftables)")
+
+
 def main():
     if not BUILDDIR:
         t.ok(False, "FTPSD_BUILDDIR is needed (run from make check)")
@@ -186,6 +251,8 @@ def main():
     finally:
         inst.close()
     t.case("--disable-hardening", test_disable_hardening, paths)
+    t.case("release files", test_release_files, paths)
+    t.case("documentation", test_documentation, paths)
     t.done()
 
 

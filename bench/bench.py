@@ -747,7 +747,9 @@ class Bench:
         if "ftpsd" in self.names:
             env = {"FTPSD_ROOT": self.home, "FTPSD_TLS_CERT": self.cert, "FTPSD_TLS_KEY": self.key,
                    "FTPSD_PASV_PORTS": "%d-%d" % ranges["ftpsd"], "FTPSD_LOG": "stderr",
-                   "FTPSD_RUN_USER": self.user}
+                   "FTPSD_RUN_USER": self.user,
+                   # plain logins and transfers are measured too
+                   "FTPSD_TLS_REQUIRE": "0", "FTPSD_TLS_REQUIRE_DATA": "0"}
             if self.args.ftpsd_users_file:
                 users = os.path.join(self.rundir, "ftpsd-users")
                 with open(users, "w") as f:

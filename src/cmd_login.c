@@ -81,6 +81,20 @@ static bool certificate_login(struct session *s, struct user_entry *e)
 	return users_find(s->users_fd, s->user, e) == 0;
 }
 
+/* FTPSD_TLS_REQUIRE (accounts, the default with a certificate): no
+ * password of an account crosses in clear text. Refused at USER, before
+ * the client sends it, and again at PASS (after CCC). */
+static bool login_needs_tls(struct session *s)
+{
+	bool anonymous = s->cfg->anonymous && is_anonymous_name(s->user);
+
+	if (s->tls_info.active || !config_tls_required(s->cfg->tls_require, anonymous))
+		return false;
+	s->login = LOGIN_NONE;
+	reply(s, 534, "Request denied for policy reasons: use AUTH TLS before logging in");
+	return true;
+}
+
 void cmd_user(struct session *s, const struct command *c)
 {
 	struct user_entry e;
@@ -94,6 +108,8 @@ void cmd_user(struct session *s, const struct command *c)
 		reply(s, 501, "Bad user name");
 		return;
 	}
+	if (login_needs_tls(s))
+		return;
 	s->login = LOGIN_NEED_PASS;
 	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
 		reply(s, 331, "Anonymous login: send your e-mail address as password");
@@ -182,6 +198,8 @@ void cmd_pass(struct session *s, const struct command *c)
 		reply(s, 503, "Login with USER first");
 		return;
 	}
+	if (login_needs_tls(s))
+		return;
 	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
 		start_session(s, NULL, true, 230);
 		return;

@@ -1,14 +1,18 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bounds.h"
 #include "banned.h"
+
+extern char **environ;
 
 /* TLS 1.2 and 1.3 only; AEAD ciphers with ephemeral key exchange only.
  * AES-128-GCM leads: it is the fastest AEAD where AES-NI exists, and its
@@ -22,6 +26,42 @@ const char config_default_tls_priority[] =
 	"-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+ECDHE-PSK:"
 	"-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:"
 	"%SERVER_PRECEDENCE";
+
+/* Every variable ftpsd reads, one a line: a new variable is one more line
+ * here. Any other FTPSD_* name in the environment (in any letter case) is
+ * a configuration error, because a typo must not silently leave a
+ * setting, perhaps a security setting, at its default. env() refuses to
+ * read a name missing from this list, so a forgotten line shows at once. */
+static const char *const known_names[] = {
+	"FTPSD_ACTIVE",
+	"FTPSD_ANONYMOUS",
+	"FTPSD_BANNER",
+	"FTPSD_DATA_TIMEOUT",
+	"FTPSD_IDLE_TIMEOUT",
+	"FTPSD_LOG",
+	"FTPSD_LOGIN_TIMEOUT",
+	"FTPSD_MAX_FILE_SIZE",
+	"FTPSD_MAX_LOGIN_FAILURES",
+	"FTPSD_PASV_ADDRESS",
+	"FTPSD_PASV_PORTS",
+	"FTPSD_ROOT",
+	"FTPSD_RUN_USER",
+	"FTPSD_SYSTEM_USERS",
+	"FTPSD_TLS_CA",
+	"FTPSD_TLS_CERT",
+	"FTPSD_TLS_CERT_LOGIN",
+	"FTPSD_TLS_CLIENT_CERT",
+	"FTPSD_TLS_IMPLICIT",
+	"FTPSD_TLS_KEY",
+	"FTPSD_TLS_OCSP",
+	"FTPSD_TLS_PRIORITY",
+	"FTPSD_TLS_REQUIRE",
+	"FTPSD_TLS_REQUIRE_DATA",
+	"FTPSD_TLS_REQUIRE_REUSE",
+	"FTPSD_UMASK",
+	"FTPSD_USERS",
+	"FTPSD_WRITE",
+};
 
 void config_error(struct config_errors *errs, const char *fmt, ...)
 {
@@ -103,6 +143,37 @@ int config_parse_ipv4(const char *s, struct in_addr *ret)
 	return inet_pton(AF_INET, s, ret) == 1 ? 0 : -EINVAL;
 }
 
+int config_parse_host_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool digits_only = true;
+
+	if (len == 0 || len > 253)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			/* No empty label; none starts or ends with a hyphen. */
+			if (label == 0 || s[i - 1] == '-')
+				return -EINVAL;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-'))
+			return -EINVAL;
+		if ((ch == '-' && label == 0) || ++label > 63)
+			return -EINVAL;
+		if (ch < '0' || ch > '9')
+			digits_only = false;
+	}
+	if (label == 0 || s[len - 1] == '-')
+		return -EINVAL;
+	/* All digits and dots is a malformed address, not a name. */
+	return digits_only ? -EINVAL : 0;
+}
+
 int config_parse_size(const char *s, uint64_t *ret)
 {
 	uint64_t v = 0;
@@ -156,12 +227,130 @@ int config_parse_client_cert(const char *s, enum client_cert_mode *ret)
 	return 0;
 }
 
+int config_parse_tls_policy(const char *s, enum tls_policy *ret)
+{
+	bool all;
+
+	if (strcmp(s, "accounts") == 0) {
+		*ret = TLS_POLICY_ACCOUNTS;
+		return 0;
+	}
+	if (config_parse_bool(s, &all) < 0)
+		return -EINVAL;
+	*ret = all ? TLS_POLICY_ALL : TLS_POLICY_OFF;
+	return 0;
+}
+
+bool config_tls_required(enum tls_policy p, bool anonymous)
+{
+	return p == TLS_POLICY_ALL || (p == TLS_POLICY_ACCOUNTS && !anonymous);
+}
+
+static bool is_known_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++)
+		if (strlen(known_names[i]) == len && memcmp(known_names[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Edit distance between a (alen bytes) and b, ignoring letter case, where
+ * swapping two neighbours counts as one edit (the commonest typo). Names
+ * longer than NAME_CMP_MAX are compared by their first NAME_CMP_MAX bytes. */
+#define NAME_CMP_MAX 64
+static unsigned name_distance(const char *a, size_t alen, const char *b)
+{
+	unsigned d[NAME_CMP_MAX + 1][NAME_CMP_MAX + 1];
+	size_t blen = strlen(b);
+
+	if (alen > NAME_CMP_MAX)
+		alen = NAME_CMP_MAX;
+	if (blen > NAME_CMP_MAX)
+		blen = NAME_CMP_MAX;
+	for (size_t i = 0; i <= alen; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= blen; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= alen; i++)
+		for (size_t j = 1; j <= blen; j++) {
+			unsigned cost = toupper((unsigned char)a[i - 1]) != (unsigned char)b[j - 1];
+			unsigned best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && toupper((unsigned char)a[i - 1]) == (unsigned char)b[j - 2] &&
+			    toupper((unsigned char)a[i - 2]) == (unsigned char)b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[alen][blen];
+}
+
+const char *config_nearest_name(const char *name, size_t len)
+{
+	const char *best = NULL;
+	unsigned best_d = 0;
+	/* Allow about one edit in four letters after "FTPSD_": close enough to
+	 * be a typo, far enough that FTPSD_MAX_CLIENTS suggests nothing. */
+	unsigned allowed = len > 6 ? 1 + (unsigned)(len - 6) / 4 : 1;
+
+	for (size_t i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++) {
+		unsigned d = name_distance(name, len, known_names[i]);
+
+		if (d <= allowed && (!best || d < best_d)) {
+			best = known_names[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* The name as it may appear in a message: printable ASCII, at most
+ * NAME_CMP_MAX bytes, the rest cut with "...". */
+static void printable_name(const char *name, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && i < NAME_CMP_MAX && n + 1 < size; i++)
+		out[n++] = name[i] > 0x20 && name[i] < 0x7f ? name[i] : '?';
+	out[n] = '\0';
+	if (len > NAME_CMP_MAX && n + 4 <= size)
+		memcpy(out + n, "...", 4);
+}
+
+void config_check_names(char *const *envp, struct config_errors *errs)
+{
+	for (; envp && *envp; envp++) {
+		const char *eq = strchr(*envp, '=');
+		size_t len = eq ? (size_t)(eq - *envp) : strlen(*envp);
+		char shown[NAME_CMP_MAX + 4];
+		const char *near;
+
+		if (len < 6 || strncasecmp(*envp, "FTPSD_", 6) != 0 || is_known_name(*envp, len))
+			continue;
+		printable_name(*envp, len, shown, sizeof(shown));
+		near = config_nearest_name(*envp, len);
+		if (near)
+			config_error(errs, "%s: unknown variable (did you mean %s?)", shown, near);
+		else
+			config_error(errs, "%s: unknown variable", shown);
+	}
+}
+
 /* The value of an FTPSD_ variable, NULL when unset. An empty value counts
  * as unset, as in systemd's Environment=NAME= . */
 static const char *env(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v;
 
+	/* A name read here but missing from known_names would be refused as
+	 * unknown whenever it is set: a programming error, stopped at once. */
+	if (!is_known_name(name, strlen(name)))
+		abort();
+	v = getenv(name);
 	return v && *v ? v : NULL;
 }
 
@@ -196,9 +385,34 @@ static void read_path(struct config_errors *errs, const char *name, const char *
 		*field = v;
 }
 
+/* FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA. Returns the value as set,
+ * NULL when unset (the default then depends on the certificate). */
+static const char *read_policy(struct config_errors *errs, const char *name, enum tls_policy *field)
+{
+	const char *v = env(name);
+
+	if (v && config_parse_tls_policy(v, field) < 0) {
+		config_error(errs, "%s=%s: expected accounts, 1 or 0 (yes/no, true/false)", name, v);
+		return NULL;
+	}
+	return v;
+}
+
+/* What a TLS setting needs when no certificate is configured: the
+ * variables that are missing, by name. */
+static void need_certificate(const struct config *c, struct config_errors *errs,
+			     const char *setting)
+{
+	if (c->tls_cert || c->tls_key)
+		return;   /* the one that is missing is named by the pairing check */
+	config_error(errs, "%s needs a certificate: FTPSD_TLS_CERT and FTPSD_TLS_KEY are not set",
+		     setting);
+}
+
 static void read_tls(struct config *c, struct config_errors *errs)
 {
-	const char *v;
+	const char *v, *require, *require_data;
+	char setting[96];
 
 	read_path(errs, "FTPSD_TLS_CERT", &c->tls_cert);
 	read_path(errs, "FTPSD_TLS_KEY", &c->tls_key);
@@ -207,17 +421,32 @@ static void read_tls(struct config *c, struct config_errors *errs)
 	if ((v = env("FTPSD_TLS_PRIORITY")))
 		c->tls_priority = v;
 	read_bool(errs, "FTPSD_TLS_IMPLICIT", &c->tls_implicit);
-	read_bool(errs, "FTPSD_TLS_REQUIRE", &c->tls_require);
-	read_bool(errs, "FTPSD_TLS_REQUIRE_DATA", &c->tls_require_data);
+	require = read_policy(errs, "FTPSD_TLS_REQUIRE", &c->tls_require);
+	require_data = read_policy(errs, "FTPSD_TLS_REQUIRE_DATA", &c->tls_require_data);
 	read_bool(errs, "FTPSD_TLS_REQUIRE_REUSE", &c->tls_require_reuse);
 	read_bool(errs, "FTPSD_TLS_CERT_LOGIN", &c->tls_cert_login);
 	if ((v = env("FTPSD_TLS_CLIENT_CERT")) && config_parse_client_cert(v, &c->tls_client_cert) < 0)
 		config_error(errs, "FTPSD_TLS_CLIENT_CERT=%s: expected none, request or require", v);
 
+	/* Secure by default: with a certificate, no password and no data
+	 * of an account crosses in clear text unless the admin says so. */
+	if (c->tls_cert && !require)
+		c->tls_require = TLS_POLICY_ACCOUNTS;
+	if (c->tls_cert && !require_data)
+		c->tls_require_data = TLS_POLICY_ACCOUNTS;
+
 	if (!c->tls_cert != !c->tls_key)
 		config_error(errs, "FTPSD_TLS_CERT and FTPSD_TLS_KEY must be set together");
-	if (!c->tls_cert && (c->tls_implicit || c->tls_require || c->tls_require_data))
-		config_error(errs, "FTPSD_TLS_IMPLICIT, FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA need FTPSD_TLS_CERT and FTPSD_TLS_KEY");
+	if (c->tls_implicit)
+		need_certificate(c, errs, "FTPSD_TLS_IMPLICIT=1");
+	if (require && c->tls_require != TLS_POLICY_OFF) {
+		snprintf(setting, sizeof(setting), "FTPSD_TLS_REQUIRE=%s", require);
+		need_certificate(c, errs, setting);
+	}
+	if (require_data && c->tls_require_data != TLS_POLICY_OFF) {
+		snprintf(setting, sizeof(setting), "FTPSD_TLS_REQUIRE_DATA=%s", require_data);
+		need_certificate(c, errs, setting);
+	}
 	if (c->tls_client_cert != CLIENT_CERT_NONE && !c->tls_ca)
 		config_error(errs, "FTPSD_TLS_CLIENT_CERT=%s needs FTPSD_TLS_CA",
 			     c->tls_client_cert == CLIENT_CERT_REQUIRE ? "require" : "request");
@@ -234,10 +463,12 @@ static void read_network(struct config *c, struct config_errors *errs)
 	if ((v = env("FTPSD_PASV_PORTS")) && config_parse_port_range(v, &c->pasv_min, &c->pasv_max) < 0)
 		config_error(errs, "FTPSD_PASV_PORTS=%s: expected MIN-MAX, ports 1024 to 65535", v);
 	if ((v = env("FTPSD_PASV_ADDRESS"))) {
-		if (config_parse_ipv4(v, &c->pasv_address) < 0)
-			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address", v);
-		else
+		if (config_parse_ipv4(v, &c->pasv_address) == 0)
 			c->has_pasv_address = true;
+		else if (config_parse_host_name(v) == 0)
+			c->pasv_host = v;   /* resolved by the caller, before privileges drop */
+		else
+			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address or a host name", v);
 	}
 	read_bool(errs, "FTPSD_ACTIVE", &c->active);
 }
@@ -262,6 +493,7 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	};
 	errs->count = 0;
 
+	config_check_names(environ, errs);
 	read_path(errs, "FTPSD_ROOT", &c->root);
 	read_path(errs, "FTPSD_USERS", &c->users_file);
 	read_bool(errs, "FTPSD_SYSTEM_USERS", &c->system_users);

@@ -7,6 +7,10 @@
 
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
 enum client_cert_mode { CLIENT_CERT_NONE, CLIENT_CERT_REQUEST, CLIENT_CERT_REQUIRE };
+/* Whom FTPSD_TLS_REQUIRE / FTPSD_TLS_REQUIRE_DATA apply to. ACCOUNTS:
+ * logins with a password or a certificate (virtual and system users), not
+ * anonymous; the default when a certificate is configured. */
+enum tls_policy { TLS_POLICY_OFF, TLS_POLICY_ACCOUNTS, TLS_POLICY_ALL };
 
 struct config {
 	const char *root;
@@ -20,8 +24,8 @@ struct config {
 	const char *tls_key;
 	const char *tls_priority;
 	bool tls_implicit;
-	bool tls_require;
-	bool tls_require_data;
+	enum tls_policy tls_require;     /* TLS before login */
+	enum tls_policy tls_require_data;  /* PROT P before a transfer */
 	bool tls_require_reuse;
 	const char *tls_ca;
 	enum client_cert_mode tls_client_cert;
@@ -31,6 +35,7 @@ struct config {
 	unsigned pasv_min, pasv_max;     /* 0, 0: kernel's choice */
 	bool has_pasv_address;
 	struct in_addr pasv_address;
+	const char *pasv_host;           /* FTPSD_PASV_ADDRESS as a name: resolve, then fill pasv_address */
 	bool active;
 
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
@@ -56,6 +61,15 @@ extern const char config_default_tls_priority[];
  * in errs (a message names the variable and what is wrong with it). */
 int config_from_env(struct config *ret, struct config_errors *errs);
 
+/* Every FTPSD_* name (any letter case) in envp that ftpsd does not know
+ * is an error in errs, with the nearest known name when one is close. */
+void config_check_names(char *const *envp, struct config_errors *errs);
+/* The known name nearest to name (len bytes), or NULL if none is close. */
+const char *config_nearest_name(const char *name, size_t len);
+
+/* Whether policy p demands TLS of a session (anonymous or not). */
+bool config_tls_required(enum tls_policy p, bool anonymous);
+
 /* Adds a message to errs; printf-style. */
 void config_error(struct config_errors *errs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -66,7 +80,12 @@ int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
 int config_parse_umask(const char *s, mode_t *ret);
 int config_parse_port_range(const char *s, unsigned *ret_min, unsigned *ret_max);
 int config_parse_ipv4(const char *s, struct in_addr *ret);
+/* A DNS host name: labels of letters, digits and inner hyphens, up to 63
+ * bytes each and 253 in all, not all digits. */
+int config_parse_host_name(const char *s);
 int config_parse_log(const char *s, enum log_target *ret);
 /* Bytes, with an optional K, M, G or T suffix (powers of 1024). */
 int config_parse_size(const char *s, uint64_t *ret);
 int config_parse_client_cert(const char *s, enum client_cert_mode *ret);
+/* accounts, or a boolean: 1 is every session, 0 none. */
+int config_parse_tls_policy(const char *s, enum tls_policy *ret);

@@ -78,8 +78,10 @@ void dispatch(struct session *s, const struct command *c)
 		reply(s, 500, "%s: command not understood", c->name);
 		return;
 	}
-	/* RFC 4217 §11: a policy that demands TLS refuses with 534. */
-	if (s->cfg->tls_require && !s->tls_info.active && !(spec->flags & CLEARTEXT_OK)) {
+	/* RFC 4217 §11: a policy that demands TLS refuses with 534. The
+	 * policy for accounts only is checked at USER and PASS (cmd_login.c). */
+	if (s->cfg->tls_require == TLS_POLICY_ALL && !s->tls_info.active &&
+	    !(spec->flags & CLEARTEXT_OK)) {
 		reply(s, 534, "Request denied for policy reasons: use AUTH TLS first");
 		return;
 	}

@@ -18,6 +18,7 @@ static struct {
 	bool stderr_ok;
 	char peer[64];
 	char user[USER_NAME_MAX];
+	int pending_error;   /* log_set_error, for the next command record */
 } log_state = { .peer = "-", .user = "-" };
 
 /* true when fd 2 leads somewhere other than the client's connection. */
@@ -114,12 +115,28 @@ void log_tls(int priority, const char *message, const char *version, const char 
 	send_record(message, priority, extra, client_subject && *client_subject ? 3 : 2);
 }
 
+void log_set_error(int err)
+{
+	log_state.pending_error = err < 0 ? -err : err;
+}
+
 void log_command(const char *line, int reply_code)
 {
 	char message[LINE_MAX_BYTES + 400];
+	char error[96] = "";
+	int err = log_state.pending_error;
+	int n;
 
-	snprintf(message, sizeof(message), "%s [%s] %s %d", log_state.user, log_state.peer, line,
-		 reply_code);
+	log_state.pending_error = 0;
+	if (err) {
+		const char *name = strerrorname_np(err);
+
+		snprintf(error, sizeof(error), "%s: %s", name ? name : "?", strerror(err));
+	}
+	n = snprintf(message, sizeof(message), "%s [%s] %s %d", log_state.user, log_state.peer,
+		     line, reply_code);
+	if (err && n >= 0 && (size_t)n < sizeof(message))
+		snprintf(message + n, sizeof(message) - (size_t)n, " (%s)", error);
 	if (!log_state.journal) {
 		to_stderr(message);
 		return;
@@ -129,10 +146,11 @@ void log_command(const char *line, int reply_code)
 		struct journal_field extra[] = {
 			{ "FTP_COMMAND", line },
 			{ "FTP_REPLY", code },
+			{ "FTP_ERROR", error },
 		};
 
 		snprintf(code, sizeof(code), "%d", reply_code);
-		send_record(message, LOG_INFO, extra, 2);
+		send_record(message, LOG_INFO, extra, err ? 3 : 2);
 	}
 }
 

@@ -27,6 +27,10 @@ void log_tls(int priority, const char *message, const char *version, const char 
 /* One command and its final reply code: MESSAGE is mod_ftp's
  * "%u [%a] %r %>s". line is the command as received, already masked. */
 void log_command(const char *line, int reply_code);
+/* The OS error behind the reply about to be sent (errno, or -errno): the
+ * next command record carries it as FTP_ERROR and in its MESSAGE, so that
+ * a 550 from EACCES or EROFS is diagnosable from the journal alone. */
+void log_set_error(int err);
 
 struct transfer_record {
 	const char *path;        /* virtual path */

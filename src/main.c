@@ -3,6 +3,7 @@
  * → the session. The only caller of exit(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bounds.h"
+#include "check.h"
 #include "config.h"
 #include "hostport.h"
 #include "log.h"
@@ -57,6 +59,7 @@ static void usage(FILE *out)
 struct setup {
 	struct config cfg;
 	struct config_errors errs;
+	struct config_errors warnings;   /* --check only */
 	int root_fd;
 	int users_fd;
 	struct tls_server *tls;
@@ -64,6 +67,7 @@ struct setup {
 	int openat2_error;            /* 0, or why openat2() cannot be used */
 	bool root;
 	struct account run_account;   /* FTPSD_RUN_USER, when root */
+	bool run_account_ok;
 };
 
 static void check_root(struct setup *su)
@@ -97,7 +101,7 @@ static void check_tls(struct setup *su, bool thorough)
 	if (thorough) {
 		unsigned before = su->errs.count;
 
-		tls_check_each(&su->cfg, &su->errs);
+		tls_check_each(&su->cfg, &su->errs, &su->warnings);
 		if (su->errs.count > before)
 			return;
 	} else if (tls_check_credentials(&su->cfg, err, sizeof(err)) < 0) {
@@ -132,6 +136,31 @@ static void check_accounts(struct setup *su)
 			     su->cfg.run_user, su->cfg.run_user);
 	else if (su->run_account.uid == 0)
 		config_error(&su->errs, "FTPSD_RUN_USER=%s: the account has uid 0", su->cfg.run_user);
+	else
+		su->run_account_ok = true;
+}
+
+/* FTPSD_PASV_ADDRESS given as a host name (a dynamic-DNS host): resolved
+ * once per session, now, while the resolver's files and sockets can
+ * still be reached; the session announces that address. */
+static void resolve_pasv_host(struct setup *su)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	int r;
+
+	if (!su->cfg.pasv_host)
+		return;
+	r = getaddrinfo(su->cfg.pasv_host, NULL, &hints, &res);
+	if (r != 0 || !res) {
+		config_error(&su->errs, "FTPSD_PASV_ADDRESS=%s: the name does not resolve to an IPv4 "
+			     "address (%s)", su->cfg.pasv_host,
+			     r == EAI_SYSTEM ? strerror(errno) : r ? gai_strerror(r) : "no address");
+		return;
+	}
+	su->cfg.pasv_address = ((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr;
+	su->cfg.has_pasv_address = true;
+	freeaddrinfo(res);
 }
 
 /* openat2() can be missing (kernel < 5.6) or blocked by a seccomp filter
@@ -161,6 +190,7 @@ static void setup_load(struct setup *su, bool thorough)
 	su->root_fd = su->users_fd = -1;
 	/* Errors are collected, not fatal here: --check reports them all. */
 	(void)config_from_env(&su->cfg, &su->errs);
+	resolve_pasv_host(su);
 	check_root(su);
 	check_users(su);
 	check_tls(su, thorough);
@@ -174,11 +204,20 @@ static int run_check(void)
 	char resolver[256];
 
 	setup_load(&su, true);
+	/* What sessions would meet later, found now: as the account they
+	 * run as (when root and that account exists), else as ourselves. */
+	if (!su.root || su.run_account_ok)
+		check_access(&su.cfg, su.root_fd, su.users_fd, su.root ? &su.run_account : NULL,
+			     &su.errs);
+	if (su.cfg.users_file)
+		check_users_file(su.cfg.users_file, su.users_fd, &su.warnings);
 	describe_resolver(&su, resolver, sizeof(resolver));
 	printf("ftpsd: %s\n", resolver);
 	fflush(stdout);
 	for (unsigned i = 0; i < su.errs.count; i++)
 		fprintf(stderr, "ftpsd: %s\n", su.errs.text[i]);
+	for (unsigned i = 0; i < su.warnings.count; i++)
+		fprintf(stderr, "ftpsd: warning: %s\n", su.warnings.text[i]);
 	if (su.tls_warning[0])
 		fprintf(stderr, "ftpsd: warning: %s\n", su.tls_warning);
 	tls_server_free(su.tls);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "reply.h"
 #include "util.h"
 #include "banned.h"
@@ -87,6 +88,9 @@ void reply_more(struct session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Errors the system causes, not the client's request (a name that does
+ * not exist, a directory that is not empty): the command record names
+ * them (log_set_error), for the admin who reads the journal. */
 void reply_errno(struct session *s, int err, const char *what)
 {
 	if (err < 0)
@@ -99,6 +103,7 @@ void reply_errno(struct session *s, int err, const char *what)
 	case EACCES:
 	case EPERM:
 	case EROFS:
+		log_set_error(err);
 		reply(s, 550, "%s: Permission denied", what);
 		break;
 	case EEXIST:
@@ -119,12 +124,14 @@ void reply_errno(struct session *s, int err, const char *what)
 		break;
 	case ENOSPC:
 	case EDQUOT:
+		log_set_error(err);
 		reply(s, 452, "%s: Insufficient storage space", what);
 		break;
 	case EFBIG:
 		reply(s, 552, "%s: Exceeded storage allocation", what);
 		break;
 	default:
+		log_set_error(err);
 		reply(s, 451, "%s: %s", what, strerror(err));
 		break;
 	}

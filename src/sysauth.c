@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <shadow.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +22,31 @@ static bool shell_allowed(const char *shell)
 			break;
 		}
 	endusershell();
+	return found;
+}
+
+/* ftpusers(5): the accounts that may not use FTP, one name a line, '#'
+ * comments. Debian lists root, daemon, nobody and the like there, and
+ * ProFTPD and vsftpd (through PAM) honour it; so do we. */
+#define FTPUSERS_PATH "/etc/ftpusers"
+
+bool sysauth_listed_in(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) >= 0) {
+		char *p = line + strspn(line, " \t");
+		size_t len = strcspn(p, " \t\r\n#");
+
+		found = len > 0 && *p != '#' && strlen(name) == len && strncmp(p, name, len) == 0;
+	}
+	free(line);
+	fclose(f);
 	return found;
 }
 
@@ -69,6 +96,10 @@ int sysauth_check(const char *name, const char *password, struct account *ret, c
 	}
 	if (!shell_allowed(ret->shell)) {
 		*why = "shell not listed in /etc/shells";
+		return -EACCES;
+	}
+	if (sysauth_listed_in(FTPUSERS_PATH, name)) {
+		*why = "listed in " FTPUSERS_PATH;
 		return -EACCES;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "tls.h"
+#include "tls_files.h"
 #include "util.h"
 #include "banned.h"
 
@@ -111,6 +112,20 @@ static int verify_client(gnutls_session_t session)
 	return 0;
 }
 
+/* Why GnuTLS could not load the certificate and key, in the words of
+ * tls_files_diagnose when it finds the cause. */
+static void credentials_error(const struct config *cfg, int r, char *err, size_t err_size)
+{
+	static struct config_errors errs, warnings;
+
+	errs.count = warnings.count = 0;
+	if (tls_files_diagnose(cfg, &errs, &warnings) > 0)
+		snprintf(err, err_size, "%s", errs.text[0]);
+	else
+		snprintf(err, err_size, "FTPSD_TLS_CERT=%s, FTPSD_TLS_KEY=%s: %s", cfg->tls_cert,
+			 cfg->tls_key, gnutls_strerror(r));
+}
+
 static int load_credentials(struct tls_server *ts, const struct config *cfg, char *err,
 			    size_t err_size)
 {
@@ -118,11 +133,12 @@ static int load_credentials(struct tls_server *ts, const struct config *cfg, cha
 
 	if (r < 0)
 		goto fail;
+	if (tls_key_exposed(cfg->tls_key, err, err_size) < 0)
+		return -EINVAL;
 	r = gnutls_certificate_set_x509_key_file2(ts->cred, cfg->tls_cert, cfg->tls_key,
 						  GNUTLS_X509_FMT_PEM, NULL, 0);
 	if (r < 0) {
-		snprintf(err, err_size, "FTPSD_TLS_CERT=%s, FTPSD_TLS_KEY=%s: %s", cfg->tls_cert,
-			 cfg->tls_key, gnutls_strerror(r));
+		credentials_error(cfg, r, err, err_size);
 		return -EINVAL;
 	}
 	if (cfg->tls_ca) {
@@ -252,7 +268,8 @@ out:
 	return ret;
 }
 
-void tls_check_each(const struct config *cfg, struct config_errors *errs)
+void tls_check_each(const struct config *cfg, struct config_errors *errs,
+		    struct config_errors *warnings)
 {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
@@ -260,7 +277,9 @@ void tls_check_each(const struct config *cfg, struct config_errors *errs)
 	char err[320];
 	int r;
 
-	if (tls_check_credentials(cfg, err, sizeof(err)) < 0)
+	bool files_ok = tls_files_diagnose(cfg, errs, warnings) == 0;
+
+	if (files_ok && tls_check_credentials(cfg, err, sizeof(err)) < 0)
 		config_error(errs, "%s", err);
 	if (gnutls_certificate_allocate_credentials(&cred) < 0) {
 		config_error(errs, "GnuTLS: out of memory");
@@ -268,7 +287,8 @@ void tls_check_each(const struct config *cfg, struct config_errors *errs)
 	}
 	r = gnutls_certificate_set_x509_key_file2(cred, cfg->tls_cert, cfg->tls_key,
 						  GNUTLS_X509_FMT_PEM, NULL, 0);
-	if (r < 0)
+	/* What the diagnosis did not explain, GnuTLS's own words. */
+	if (r < 0 && files_ok)
 		config_error(errs, "FTPSD_TLS_CERT=%s, FTPSD_TLS_KEY=%s: %s", cfg->tls_cert,
 			     cfg->tls_key, gnutls_strerror(r));
 	if (cfg->tls_ca) {

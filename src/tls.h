@@ -32,8 +32,10 @@ int tls_check_credentials(const struct config *cfg, char *err, size_t err_size);
 
 /* For --check: every TLS setting on its own (the certificate and key and
  * whether they match, the validity period, the CA file, the priority
- * string), so that all problems are reported at once. */
-void tls_check_each(const struct config *cfg, struct config_errors *errs);
+ * string), so that all problems are reported at once; warnings (a
+ * certificate without its chain) go to warnings. */
+void tls_check_each(const struct config *cfg, struct config_errors *errs,
+		    struct config_errors *warnings);
 
 enum tls_role { TLS_CONTROL, TLS_DATA };
 

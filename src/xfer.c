@@ -22,7 +22,7 @@ bool xfer_ready(struct session *s)
 		reply(s, 425, "Use PORT, EPRT, PASV or EPSV first");
 		return false;
 	}
-	if (s->cfg->tls_require_data && !s->prot_private) {
+	if (config_tls_required(s->cfg->tls_require_data, s->anonymous) && !s->prot_private) {
 		reply(s, 521, "Data connections must be protected: use PBSZ 0 and PROT P");
 		session_clear_data(s);
 		return false;

@@ -5,7 +5,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-sh tests/deps.sh
+sh tests/deps.sh build
 # Built out of tree, beside the test builds.
 bin="$top/build-demo/src/ftpsd"
 if [ ! -x "$bin" ]; then
@@ -49,7 +49,7 @@ done
 
 cat <<MSG
 ftpsd demo running, serving $demo/root
-  explicit FTPS: ftp://127.0.0.1:2121   (AUTH TLS offered)
+  explicit FTPS: ftp://127.0.0.1:2121   (AUTH TLS required before the password)
   implicit FTPS: ftps://127.0.0.1:2990
   user: demo   password: $password
 Try:  curl --ssl-reqd -k -u demo:$password ftp://127.0.0.1:2121/README.txt

@@ -100,17 +100,35 @@ else
 fi
 echo "[build] make bench BENCH_ARGS=--smoke: $bench"
 
-# The release tarball must build and pass on its own (make distcheck).
-# Its check runs the unit tests and one integration script: enough to
-# prove the tarball complete; the full suite ran twice above.
-dist_tests="$(cd build && make -s print-unit-tests) tests/integration/test-session.py"
-if (cd build && make distcheck TESTS="$dist_tests" >distcheck.out 2>&1); then
+# The release tarball must build and pass on its own (make distcheck), as
+# an unprivileged user, as a packager would run it: a throwaway account
+# unpacks a copy of the tarball in a directory of its own. Its check runs
+# the unit tests and one integration script: enough to prove the tarball
+# complete; the full suite ran twice above.
+run_distcheck() {
+	dist_tests="$(cd build && make -s print-unit-tests) tests/integration/test-session.py"
+	(cd build && make dist >dist.out 2>&1) || { tail -20 build/dist.out; return 1; }
+	dc_user=ftpsddc$$
+	dc_dir=$(mktemp -d /tmp/ftpsd-distcheck.XXXXXX) || return 1
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$dc_user" || return 1
+	cp build/ftpsd-*.tar.gz "$dc_dir/" && chown -R "$dc_user:" "$dc_dir" && chmod 755 "$dc_dir"
+	# shellcheck disable=SC2016
+	runuser -u "$dc_user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+		HOME="$dc_dir" TMPDIR="$dc_dir" LANG=C.UTF-8 sh -c \
+		'cd "$1" && tar xzf ftpsd-*.tar.gz && cd ftpsd-*/ && ./configure -q &&
+		 make distcheck TESTS="$2"' sh "$dc_dir" "$dist_tests" >build/distcheck.out 2>&1
+	dc_status=$?
+	userdel "$dc_user" 2>/dev/null
+	rm -rf "$dc_dir"
+	return $dc_status
+}
+if run_distcheck; then
 	distcheck=ok
 else
 	distcheck=failed
 	tail -30 build/distcheck.out
 fi
-echo "[build] make distcheck: $distcheck"
+echo "[build] make distcheck (as an unprivileged user): $distcheck"
 
 passed=$((fuzz_passed + mutate_passed))
 failed=$((fuzz_failed + mutate_failed))

@@ -488,7 +488,7 @@ class World:
                             "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
                             "-days", "2", "-subj", "/CN=localhost"], capture_output=True, timeout=60)
         if r.returncode == 0:
-            os.chmod(key, 0o644)
+            os.chmod(key, 0o600)   # ftpsd refuses a key every user may read
             self.cert, self.key = cert, key
 
     def _own(self, path):
@@ -674,6 +674,9 @@ class World:
             env["FTPSD_TLS_KEY"] = self.key
             if cfg.get("tls_require"):
                 env["FTPSD_TLS_REQUIRE"] = "1"
+            else:   # plaintext logins too, as before TLS became the default for accounts
+                env["FTPSD_TLS_REQUIRE"] = "0"
+                env["FTPSD_TLS_REQUIRE_DATA"] = "0"
             if cfg.get("implicit"):
                 env["FTPSD_TLS_IMPLICIT"] = "1"
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "MSAN_OPTIONS", "ASAN_SYMBOLIZER_PATH",

@@ -740,6 +740,8 @@ def seed_server(srv, client):
 
 def server_env(cell):
     env = ts.tls_env(DATA_TIMEOUT="20", TLS_REQUIRE_REUSE=cell.reuse)
+    if cell.mode == "plain":   # the certificate would require TLS of accounts
+        env.update(FTPSD_TLS_REQUIRE="0", FTPSD_TLS_REQUIRE_DATA="0")
     if cell.mode == "implicit":
         env["FTPSD_TLS_IMPLICIT"] = "1"
     return env

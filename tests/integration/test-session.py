@@ -615,7 +615,13 @@ def test_command_line(srv):
     rc, out = run_bin(["--version"], base)
     t.is_eq(rc, 0, "--version exits 0")
     t.like(out, r"^ftpsd \S+", "--version prints the version")
-    good = dict(base, FTPSD_ROOT=srv.root, FTPSD_USERS=srv.users_file)
+    # The server's users file has dave, whose home is missing on purpose:
+    # --check reports that, so the good configuration leaves him out.
+    good_users = os.path.join(srv.dir, "users-good")
+    write_file(good_users, "".join(l + "\n" for l in read_file(srv.users_file).decode().splitlines()
+                                   if not l.startswith(DAVE.name + ":")).encode())
+    os.chmod(good_users, 0o600)
+    good = dict(base, FTPSD_ROOT=srv.root, FTPSD_USERS=good_users)
     rc, out = run_bin(["--check"], good)
     t.is_eq(rc, 0, "--check of a good configuration exits 0")
     if rc:

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tap.h"
 #include "bounds.h"
@@ -273,7 +274,7 @@ static void set_env(const char *const *vars)
 	size_t n = 0;
 
 	for (char **e = environ; *e && n < ELEMENTSOF(names); e++)
-		if (strncmp(*e, "FTPSD_", 6) == 0) {
+		if (strncasecmp(*e, "FTPSD_", 6) == 0) {
 			size_t len = strcspn(*e, "=");
 
 			if (len >= sizeof(names[0]))
@@ -297,7 +298,8 @@ static void set_env(const char *const *vars)
 }
 
 #define LOGIN_ERROR "no way to log in: set FTPSD_USERS, FTPSD_ANONYMOUS=1 or FTPSD_SYSTEM_USERS=1"
-#define TLS_NEEDS_CERT "FTPSD_TLS_IMPLICIT, FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA need FTPSD_TLS_CERT and FTPSD_TLS_KEY"
+#define NEEDS_CERT(setting) setting " needs a certificate: FTPSD_TLS_CERT and FTPSD_TLS_KEY are not set"
+#define POLICY_ERROR(setting) setting ": expected accounts, 1 or 0 (yes/no, true/false)"
 #define CERT_KEY_TOGETHER "FTPSD_TLS_CERT and FTPSD_TLS_KEY must be set together"
 
 /* The environment of each row, and every error it must produce, in order. */
@@ -313,7 +315,22 @@ static const struct {
 	{ "ANONYMOUS=0 is no way in", { "FTPSD_ANONYMOUS=0" }, { LOGIN_ERROR } },
 	{ "empty value counts as unset", { "FTPSD_ANONYMOUS=1", "FTPSD_ROOT=", "FTPSD_UMASK=" }, { NULL } },
 	{ "empty USERS is no way in", { "FTPSD_USERS=" }, { LOGIN_ERROR } },
-	{ "unknown variable ignored", { "FTPSD_ANONYMOUS=1", "FTPSD_NO_SUCH_THING=1" }, { NULL } },
+	{ "unknown variable refused", { "FTPSD_ANONYMOUS=1", "FTPSD_NO_SUCH_THING=1" },
+	  { "FTPSD_NO_SUCH_THING: unknown variable" } },
+	{ "misspelt TLS_REQUIRE",  { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQIURE=1" },
+	  { "FTPSD_TLS_REQIURE: unknown variable (did you mean FTPSD_TLS_REQUIRE?)" } },
+	{ "lower-case name",       { "FTPSD_ANONYMOUS=1", "ftpsd_tls_require=1" },
+	  { "ftpsd_tls_require: unknown variable (did you mean FTPSD_TLS_REQUIRE?)" } },
+	{ "unknown name, empty value", { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_PORT=" },
+	  { "FTPSD_PASV_PORT: unknown variable (did you mean FTPSD_PASV_PORTS?)" } },
+	{ "unknown name, nothing near", { "FTPSD_ANONYMOUS=1", "FTPSD_MAX_CLIENTS=10" },
+	  { "FTPSD_MAX_CLIENTS: unknown variable" } },
+	{ "unknown names with the login error", { "Ftpsd_Anonymous=1" },
+	  { "Ftpsd_Anonymous: unknown variable (did you mean FTPSD_ANONYMOUS?)", LOGIN_ERROR } },
+	{ "control characters in a name shown as ?", { "FTPSD_ANONYMOUS=1", "FTPSD_\x1b[2J=1" },
+	  { "FTPSD_?[2J: unknown variable" } },
+	{ "names without the FTPSD_ prefix left alone",
+	  { "FTPSD_ANONYMOUS=1", "FTPSDX=1", "FTPS_ROOT=/x", "MY_FTPSD_ROOT=/x" }, { NULL } },
 
 	{ "ROOT relative",   { "FTPSD_ANONYMOUS=1", "FTPSD_ROOT=srv/ftp" },
 	  { "FTPSD_ROOT=srv/ftp: expected an absolute path" } },
@@ -346,19 +363,27 @@ static const struct {
 	{ "TLS_IMPLICIT garbage", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_IMPLICIT=x" },
 	  { "FTPSD_TLS_IMPLICIT=x: expected 1 or 0 (yes/no, true/false)" } },
 	{ "TLS_REQUIRE garbage",  { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=always" },
-	  { "FTPSD_TLS_REQUIRE=always: expected 1 or 0 (yes/no, true/false)" } },
+	  { POLICY_ERROR("FTPSD_TLS_REQUIRE=always") } },
+	{ "TLS_REQUIRE Accounts",  { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=Accounts" },
+	  { POLICY_ERROR("FTPSD_TLS_REQUIRE=Accounts") } },
 	{ "TLS_REQUIRE_DATA garbage", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE_DATA=Y" },
-	  { "FTPSD_TLS_REQUIRE_DATA=Y: expected 1 or 0 (yes/no, true/false)" } },
+	  { POLICY_ERROR("FTPSD_TLS_REQUIRE_DATA=Y") } },
 	{ "TLS_REQUIRE_REUSE garbage", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE_REUSE=nope" },
 	  { "FTPSD_TLS_REQUIRE_REUSE=nope: expected 1 or 0 (yes/no, true/false)" } },
 	{ "TLS_CERT_LOGIN garbage", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_CERT_LOGIN=-1" },
 	  { "FTPSD_TLS_CERT_LOGIN=-1: expected 1 or 0 (yes/no, true/false)" } },
 	{ "TLS_REQUIRE without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=1" },
-	  { TLS_NEEDS_CERT } },
+	  { NEEDS_CERT("FTPSD_TLS_REQUIRE=1") } },
+	{ "TLS_REQUIRE=accounts without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=accounts" },
+	  { NEEDS_CERT("FTPSD_TLS_REQUIRE=accounts") } },
 	{ "TLS_IMPLICIT without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_IMPLICIT=1" },
-	  { TLS_NEEDS_CERT } },
+	  { NEEDS_CERT("FTPSD_TLS_IMPLICIT=1") } },
 	{ "TLS_REQUIRE_DATA without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE_DATA=true" },
-	  { TLS_NEEDS_CERT } },
+	  { NEEDS_CERT("FTPSD_TLS_REQUIRE_DATA=true") } },
+	{ "TLS_REQUIRE with a key but no cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=1", "FTPSD_TLS_KEY=/k" },
+	  { CERT_KEY_TOGETHER } },
+	{ "TLS_REQUIRE_DATA=0 without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE_DATA=0" },
+	  { NULL } },
 	{ "TLS_REQUIRE=0 without cert", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_REQUIRE=0", "FTPSD_TLS_IMPLICIT=no" },
 	  { NULL } },
 	{ "TLS_CLIENT_CERT garbage", { "FTPSD_ANONYMOUS=1", "FTPSD_TLS_CLIENT_CERT=maybe" },
@@ -393,9 +418,13 @@ static const struct {
 	{ "PASV_PORTS one port",   { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_PORTS=3000" },
 	  { "FTPSD_PASV_PORTS=3000: expected MIN-MAX, ports 1024 to 65535" } },
 	{ "PASV_ADDRESS IPv6",     { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=::1" },
-	  { "FTPSD_PASV_ADDRESS=::1: expected an IPv4 address" } },
+	  { "FTPSD_PASV_ADDRESS=::1: expected an IPv4 address or a host name" } },
 	{ "PASV_ADDRESS name",     { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=ftp.example.com" },
-	  { "FTPSD_PASV_ADDRESS=ftp.example.com: expected an IPv4 address" } },
+	  { NULL } },
+	{ "PASV_ADDRESS bad name", { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=ftp_example.com" },
+	  { "FTPSD_PASV_ADDRESS=ftp_example.com: expected an IPv4 address or a host name" } },
+	{ "PASV_ADDRESS 1.2.3",    { "FTPSD_ANONYMOUS=1", "FTPSD_PASV_ADDRESS=1.2.3" },
+	  { "FTPSD_PASV_ADDRESS=1.2.3: expected an IPv4 address or a host name" } },
 	{ "ACTIVE garbage",        { "FTPSD_ANONYMOUS=1", "FTPSD_ACTIVE=2" },
 	  { "FTPSD_ACTIVE=2: expected 1 or 0 (yes/no, true/false)" } },
 	{ "LOGIN_TIMEOUT 0",       { "FTPSD_ANONYMOUS=1", "FTPSD_LOGIN_TIMEOUT=0" },
@@ -515,8 +544,9 @@ static void test_env_everything(void)
 	is_str(c.tls_cert, "/etc/ftpsd/cert.pem", "everything: cert");
 	is_str(c.tls_key, "/etc/ftpsd/key.pem", "everything: key");
 	is_str(c.tls_priority, "NORMAL", "everything: priority");
-	ok(c.tls_implicit && c.tls_require && c.tls_require_data && !c.tls_require_reuse &&
-	   c.tls_cert_login, "everything: TLS flags");
+	ok(c.tls_implicit && c.tls_require == TLS_POLICY_ALL &&
+	   c.tls_require_data == TLS_POLICY_ALL && !c.tls_require_reuse && c.tls_cert_login,
+	   "everything: TLS flags");
 	is_str(c.tls_ca, "/etc/ftpsd/ca.pem", "everything: CA");
 	is_int(c.tls_client_cert, CLIENT_CERT_REQUEST, "everything: client cert mode");
 	is_str(c.tls_ocsp, "/etc/ftpsd/ocsp.der", "everything: OCSP");
@@ -529,6 +559,195 @@ static void test_env_everything(void)
 	is_int(c.max_login_failures, 1000, "everything: max login failures");
 	is_str(c.banner, "Welcome to \"ftp\" \xc3\xa9", "everything: banner");
 	is_int(c.log, LOG_STDERR, "everything: log target");
+}
+
+/* FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA: as set, or by default
+ * "accounts" when a certificate is configured and "0" when not. */
+static const struct {
+	const char *name;
+	const char *env[4];
+	enum tls_policy require, require_data;
+} policy_cases[] = {
+	{ "no certificate", { NULL }, TLS_POLICY_OFF, TLS_POLICY_OFF },
+	{ "certificate, nothing set", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k" },
+	  TLS_POLICY_ACCOUNTS, TLS_POLICY_ACCOUNTS },
+	{ "certificate, REQUIRE=0", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k", "FTPSD_TLS_REQUIRE=0" },
+	  TLS_POLICY_OFF, TLS_POLICY_ACCOUNTS },
+	{ "certificate, REQUIRE_DATA=no", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k", "FTPSD_TLS_REQUIRE_DATA=no" },
+	  TLS_POLICY_ACCOUNTS, TLS_POLICY_OFF },
+	{ "certificate, REQUIRE=1", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k", "FTPSD_TLS_REQUIRE=1" },
+	  TLS_POLICY_ALL, TLS_POLICY_ACCOUNTS },
+	{ "certificate, REQUIRE_DATA=yes", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k", "FTPSD_TLS_REQUIRE_DATA=yes" },
+	  TLS_POLICY_ACCOUNTS, TLS_POLICY_ALL },
+	{ "certificate, REQUIRE=accounts", { "FTPSD_TLS_CERT=/c", "FTPSD_TLS_KEY=/k", "FTPSD_TLS_REQUIRE=accounts" },
+	  TLS_POLICY_ACCOUNTS, TLS_POLICY_ACCOUNTS },
+	{ "no certificate, both 0", { "FTPSD_TLS_REQUIRE=false", "FTPSD_TLS_REQUIRE_DATA=0" },
+	  TLS_POLICY_OFF, TLS_POLICY_OFF },
+};
+
+static void test_env_policy(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(policy_cases); i++) {
+		struct config c;
+		struct config_errors errs;
+		const char *vars[6] = { "FTPSD_ANONYMOUS=1" };
+
+		for (size_t k = 0; k < ELEMENTSOF(policy_cases[i].env) && policy_cases[i].env[k]; k++)
+			vars[k + 1] = policy_cases[i].env[k];
+		set_env(vars);
+		is_int(config_from_env(&c, &errs), 0, "policy, %s: result", policy_cases[i].name);
+		is_int(c.tls_require, policy_cases[i].require, "policy, %s: TLS_REQUIRE",
+		       policy_cases[i].name);
+		is_int(c.tls_require_data, policy_cases[i].require_data, "policy, %s: TLS_REQUIRE_DATA",
+		       policy_cases[i].name);
+	}
+}
+
+static const struct {
+	enum tls_policy p;
+	bool anonymous;
+	bool want;
+} required_cases[] = {
+	{ TLS_POLICY_OFF,      false, false },
+	{ TLS_POLICY_OFF,      true,  false },
+	{ TLS_POLICY_ACCOUNTS, false, true },
+	{ TLS_POLICY_ACCOUNTS, true,  false },
+	{ TLS_POLICY_ALL,      false, true },
+	{ TLS_POLICY_ALL,      true,  true },
+};
+
+static const struct {
+	const char *s;
+	int want;
+	enum tls_policy value;
+} policy_parse_cases[] = {
+	{ "accounts", 0, TLS_POLICY_ACCOUNTS },
+	{ "1",        0, TLS_POLICY_ALL },
+	{ "yes",      0, TLS_POLICY_ALL },
+	{ "true",     0, TLS_POLICY_ALL },
+	{ "0",        0, TLS_POLICY_OFF },
+	{ "no",       0, TLS_POLICY_OFF },
+	{ "false",    0, TLS_POLICY_OFF },
+	{ "account",  -EINVAL, 0 },
+	{ "ACCOUNTS", -EINVAL, 0 },
+	{ "all",      -EINVAL, 0 },
+	{ "",         -EINVAL, 0 },
+	{ "accounts ", -EINVAL, 0 },
+};
+
+static void test_policy(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(policy_parse_cases); i++) {
+		enum tls_policy v = (enum tls_policy)99;
+		int r = config_parse_tls_policy(policy_parse_cases[i].s, &v);
+
+		is_int(r, policy_parse_cases[i].want, "policy '%s'", policy_parse_cases[i].s);
+		is_int(v, r == 0 ? policy_parse_cases[i].value : (enum tls_policy)99,
+		       "policy '%s': value", policy_parse_cases[i].s);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(required_cases); i++)
+		is_int(config_tls_required(required_cases[i].p, required_cases[i].anonymous),
+		       required_cases[i].want, "policy %d, anonymous %d: TLS required",
+		       required_cases[i].p, required_cases[i].anonymous);
+}
+
+static const struct {
+	const char *s;
+	int want;
+} host_cases[] = {
+	{ "localhost",              0 },
+	{ "ftp.example.com",        0 },
+	{ "my-host.dyndns.org",     0 },
+	{ "a",                      0 },
+	{ "1host.example",          0 },
+	{ "xn--bcher-kva.example",  0 },
+	{ "ftp.example.com.",       -EINVAL },   /* no empty label, trailing dot included */
+	{ "",                       -EINVAL },
+	{ ".example.com",           -EINVAL },
+	{ "ftp..example.com",       -EINVAL },
+	{ "-ftp.example.com",       -EINVAL },
+	{ "ftp-.example.com",       -EINVAL },
+	{ "ftp.example-",           -EINVAL },
+	{ "ftp_example.com",        -EINVAL },
+	{ "ftp example.com",        -EINVAL },
+	{ "ftp.example.com\n",      -EINVAL },
+	{ "1.2.3",                  -EINVAL },   /* digits and dots: a bad address */
+	{ "1.2.3.4.5",              -EINVAL },
+	{ "::1",                    -EINVAL },
+	{ "h\xc3\xa9.example",       -EINVAL },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 0 },   /* 63 */
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", -EINVAL },  /* 64 */
+};
+
+static void test_host_name(void)
+{
+	char long_name[300];
+
+	for (size_t i = 0; i < ELEMENTSOF(host_cases); i++)
+		is_int(config_parse_host_name(host_cases[i].s), host_cases[i].want, "host name '%s'",
+		       host_cases[i].s);
+	/* 253 bytes in all is the most: labels of 9 letters and a dot. */
+	for (size_t i = 0; i < 253; i++)
+		long_name[i] = i % 10 == 9 ? '.' : 'h';
+	long_name[253] = '\0';
+	is_int(config_parse_host_name(long_name), 0, "host name of 253 bytes");
+	long_name[253] = 'h';
+	long_name[254] = '\0';
+	is_int(config_parse_host_name(long_name), -EINVAL, "host name of 254 bytes");
+}
+
+/* The known name nearest to a typo: one row per kind of slip. */
+static const struct {
+	const char *name;
+	const char *want;
+} nearest_cases[] = {
+	{ "FTPSD_TLS_REQIURE",   "FTPSD_TLS_REQUIRE" },     /* swapped neighbours */
+	{ "ftpsd_tls_require",   "FTPSD_TLS_REQUIRE" },     /* letter case */
+	{ "FTPSD_TLS_REQUIRED",  "FTPSD_TLS_REQUIRE" },     /* one letter more */
+	{ "FTPSD_TLS_REQUIRE_DAT", "FTPSD_TLS_REQUIRE_DATA" },
+	{ "FTPSD_PASV_PORT",     "FTPSD_PASV_PORTS" },      /* one letter less */
+	{ "FTPSD_PASV_ADRESS",   "FTPSD_PASV_ADDRESS" },
+	{ "FTPSD_USER",          "FTPSD_USERS" },
+	{ "FTPSD_ROOT_",         "FTPSD_ROOT" },
+	{ "FTPSD_ANONYMUS",      "FTPSD_ANONYMOUS" },
+	{ "FTPSD_IDLE_TIMEOUTS", "FTPSD_IDLE_TIMEOUT" },
+	{ "FTPSD_TLS_CERTS",     "FTPSD_TLS_CERT" },
+	{ "FTPSD_MAX_CLIENTS",   NULL },                    /* a setting ftpsd lacks */
+	{ "FTPSD_CHROOT",        "FTPSD_ROOT" },            /* close enough to help */
+	{ "FTPSD_",              NULL },
+	{ "FTPSD_X",             NULL },
+	{ "FTPSD_PASSWORD_FILE", NULL },
+};
+
+static void test_nearest(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(nearest_cases); i++)
+		is_str(config_nearest_name(nearest_cases[i].name, strlen(nearest_cases[i].name)),
+		       nearest_cases[i].want, "nearest name to %s", nearest_cases[i].name);
+}
+
+/* config_check_names on its own: every unknown name, in order; a name
+ * without '=' and a very long name are handled. */
+static void test_check_names(void)
+{
+	static char long_name[200];
+	char *envp[] = { "PATH=/bin", "FTPSD_ROOT=/srv", "FTPSD_ROOTS=/srv", "FTPSD_NOEQUALS",
+			 long_name, "ftpsd_root=/x", NULL };
+	struct config_errors errs = { .count = 0 };
+
+	memcpy(long_name, "FTPSD_", 6);
+	memset(long_name + 6, 'A', 150);
+	memcpy(long_name + 156, "=1", 3);
+	config_check_names(envp, &errs);
+	is_int(errs.count, 4, "check names: four unknown");
+	is_str(errs.text[0], "FTPSD_ROOTS: unknown variable (did you mean FTPSD_ROOT?)",
+	       "check names: FTPSD_ROOTS");
+	is_str(errs.text[1], "FTPSD_NOEQUALS: unknown variable", "check names: entry without =");
+	ok(strncmp(errs.text[2], "FTPSD_AAAA", 10) == 0 &&
+	   strstr(errs.text[2], "AAA...: unknown variable") != NULL && strlen(errs.text[2]) < 100,
+	   "check names: a long name is cut short (%s)", errs.text[2]);
+	is_str(errs.text[3], "ftpsd_root: unknown variable (did you mean FTPSD_ROOT?)",
+	       "check names: ftpsd_root");
 }
 
 /* Lengths at the limits: a 200-character banner, a path of VPATH_MAX. */
@@ -624,7 +843,12 @@ int main(void)
 	test_port_range();
 	test_ipv4();
 	test_enums();
+	test_policy();
+	test_host_name();
+	test_nearest();
+	test_check_names();
 	test_env_errors();
+	test_env_policy();
 	test_env_defaults();
 	test_env_everything();
 	test_env_lengths();

@@ -221,6 +221,12 @@ def stage_install(stage, ports):
         text = ft.read_file(found[name]).decode()
         if installed_bin not in text:
             raise RuntimeError("%s does not start %s" % (name, installed_bin))
+        # The environment file where this build's sysconfdir puts it
+        # becomes the system install's /etc/default/ftpsd.
+        text, n = re.subn(r"^EnvironmentFile=-\S+$", "EnvironmentFile=-/etc/default/ftpsd", text,
+                          flags=re.M)
+        if n != 1:
+            raise RuntimeError("%s: no single EnvironmentFile= line" % name)
         with open(os.path.join(stage, "units", name), "w") as f:
             f.write(text.replace(installed_bin, BIN_IN_CONTAINER))
     # The account: the sysusers entry make install ships (or the source

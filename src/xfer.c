@@ -428,7 +428,11 @@ void xfer_finish(struct xfer *x, const char *what)
 		reply(s, 426, "Data connection broken: %s; transfer aborted", strerror(x->err));
 		break;
 	case XFER_TRUNCATED:
-		reply(s, 426, "TLS data connection closed without close_notify: upload incomplete");
+		if (x->data->peer_canceled)
+			reply(s, 426, "TLS data connection canceled (user_canceled without close_notify): "
+			      "upload incomplete");
+		else
+			reply(s, 426, "TLS data connection closed without close_notify: upload incomplete");
 		break;
 	case XFER_LOCAL_ERROR:
 		reply_errno(s, x->err, what);

@@ -53,17 +53,64 @@ def case_ascii_cr_pattern(e):
     t.ok(not bad, "no sanitizer report for the TYPE A uploads", "\n".join(bad[:30]))
 
 
+# ------------------------------------------------------------------ 4. user_canceled
+
+CANCEL_BIN = os.path.join(os.environ.get("FTPSD_BUILDDIR", ""), "tests/integration/tls-cancel")
+
+
+def cancel_upload(n, version, end):
+    """STOR over an existing file, the data connection made by tls-cancel
+    (a fresh TLS session: n does not require reuse)."""
+    old = ft.random_bytes(100000, 40)
+    n.put("victim.bin", old)
+    label = "TLS %s, user_canceled then %s" % (version, end)
+    c = ts.connect_tls(n)
+    try:
+        host, port = c.pasv()
+        t.code(c.cmd("STOR victim.bin"), 150, "%s: STOR starts" % label)
+        rc, out, err = ft.run_tool([CANCEL_BIN, host, str(port), str(3 * MiB), version, end])
+        t.ok(rc == 0, "%s: the client sent it all" % label, out + err)
+        r = c.reply()
+        want = 226 if end == "bye" else 426
+        t.code(r, want, "%s: %d" % (label, want))
+        if end == "bye":
+            whole = (b"abcdefghijklmnopqrstuvwxyz" * (3 * MiB // 26 + 1))[:3 * MiB]
+            t.is_eq(ft.sha256_file(n.path("victim.bin")), ft.sha256(whole),
+                    "%s: the upload replaced the file" % label)
+        else:
+            t.like(r[1], r"user_canceled", "%s: the 426 says why" % label)
+            t.is_eq(ft.sha256_file(n.path("victim.bin")), ft.sha256(old),
+                    "%s: the old file is intact" % label)
+        t.is_eq(ft.upload_temps(n.root), [], "%s: no temporary file left" % label)
+        t.code(c.cmd("NOOP"), 200, "%s: the session goes on" % label)
+    finally:
+        c.quit()
+
+
+def case_user_canceled(n):
+    if not os.access(CANCEL_BIN, os.X_OK):
+        ts.skip(t, "tests/integration/tls-cancel not built (make check builds it)")
+        return
+    for version in ("1.3", "1.2"):
+        for end in ("eof", "bye", "forged"):
+            if version == "1.2" and end == "forged":
+                continue   # GnuTLS itself reads TLS 1.2 on after the alert
+            cancel_upload(n, version, end)
+
+
 def main():
     servers = []
     try:
         e = ts.tls_server(DATA_TIMEOUT="20")
-        for srv in (e,):
+        n = ts.tls_server(DATA_TIMEOUT="20", TLS_REQUIRE_REUSE="0")
+        for srv in (e, n):
             servers.append(srv)
             srv.start()
     except Exception as x:  # noqa: BLE001
         t.ok(False, "servers start: %s" % x)
         t.done()
     t.case("TYPE A upload of \\rAA over TLS", case_ascii_cr_pattern, e)
+    t.case("TLS uploads ended with user_canceled", case_user_canceled, n)
     for srv in servers:
         srv.stop()
     bad = ft.sanitizer_reports()

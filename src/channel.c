@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "stop.h"
 #include "tls_transport.h"
 #include "util.h"
 #include "banned.h"
@@ -231,6 +232,8 @@ int channel_wait(struct channel *ch, bool want_write, int64_t deadline)
 			return -ETIMEDOUT;
 		if (errno != EINTR)
 			return -errno;
+		if (stop_requested())   /* SIGTERM, SIGHUP: the session ends */
+			return -EINTR;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "command.h"
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -113,6 +114,10 @@ static bool wait_data(struct xfer *x, bool want_write)
 		pfd[1].events = x->control_paused ? POLLRDHUP : POLLIN;
 		nfds = 2;
 		r = poll(pfd, (nfds_t)nfds, ms_until(deadline));
+		if (stop_requested()) {
+			x->status = XFER_STOPPED;
+			return false;
+		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
@@ -141,6 +146,10 @@ static bool glance_control(struct xfer *x)
 {
 	struct pollfd pfd = { .fd = x->s->ctrl.rfd, .events = POLLIN };
 
+	if (stop_requested()) {
+		x->status = XFER_STOPPED;
+		return false;
+	}
 	if (x->control_paused)
 		return true;
 	if (channel_pending(&x->s->ctrl) || poll(&pfd, 1, 0) > 0)
@@ -439,6 +448,12 @@ void xfer_finish(struct xfer *x, const char *what)
 		break;
 	case XFER_CONTROL_LOST:
 		s->last_code = 426;   /* for the log: nobody hears a reply */
+		s->quit = true;
+		break;
+	case XFER_STOPPED:
+		reply(s, 421, "Service shutting down: transfer aborted, closing control connection");
+		log_msg(LOG_NOTICE, "%s received during a transfer: aborted, session ends",
+			strsignal(stop_requested()));
 		s->quit = true;
 		break;
 	}

@@ -98,12 +98,162 @@ def case_user_canceled(n):
             cancel_upload(n, version, end)
 
 
+# ------------------------------------------------------------------ 5. commit errors
+
+FAIL_SYNC_C = r"""
+#include <errno.h>
+/* Fault injection for ftpsd's upload commit: every fsync() fails with EIO,
+ * as it does on a disk or NFS server that lost the data. */
+int fsync(int fd) { (void)fd; errno = EIO; return -1; }
+"""
+
+
+def build_fail_sync():
+    if not ft.have_tool("cc"):
+        return None
+    d = os.path.join(os.environ.get("TMPDIR", "/tmp"), "ftpsd-fail-sync-%d" % os.getpid())
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o755)
+    src, lib = os.path.join(d, "fail-sync.c"), os.path.join(d, "fail-sync.so")
+    with open(src, "w") as f:
+        f.write(FAIL_SYNC_C)
+    rc, out, err = ft.run_tool(["cc", "-shared", "-fPIC", "-o", lib, src])
+    if rc != 0:
+        t.diag("building the fsync fault injector failed: " + err)
+        return None
+    os.chmod(lib, 0o755)
+    return lib
+
+
+def case_commit_fails(lib):
+    old = ft.random_bytes(50000, 50)
+    env = {"ASAN_OPTIONS": "verify_asan_link_order=0:" + os.environ.get("ASAN_OPTIONS", "")}
+    with ft.Server(env=env, wrapper=["env", "LD_PRELOAD=" + lib]) as srv:
+        srv.put("keep.bin", old)
+        c = srv.login()
+        try:
+            first, final = c.stor("STOR keep.bin", ft.random_bytes(300000, 51))
+            t.code(first, 150, "fsync fails: STOR starts")
+            t.code(final, 451, "fsync fails: 451, not 226")
+            t.is_eq(ft.sha256_file(srv.path("keep.bin")), ft.sha256(old),
+                    "fsync fails: the old file is intact")
+            t.is_eq(ft.upload_temps(srv.root), [], "fsync fails: no temporary left")
+            first, final = c.stor("STOR new.bin", b"x" * 1000)
+            t.code(final, 451, "fsync fails on a new file: 451")
+            t.ok(not os.path.exists(srv.path("new.bin")), "fsync fails: no new file appears")
+            first, final = c.stor("APPE keep.bin", b"y" * 1000)
+            t.code(final, 451, "fsync fails after APPE: 451 (the data may not be on disk)")
+            t.code(c.cmd("NOOP"), 200, "the session goes on")
+        finally:
+            c.quit()
+
+
+def case_commit_errors():
+    lib = build_fail_sync()
+    if lib is None:
+        ts.skip(t, "no C compiler to build the fsync fault injector")
+        return
+    try:
+        case_commit_fails(lib)
+    finally:
+        try:
+            os.unlink(lib)
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ 6. signals
+
+def stor_interrupted(srv, sig):
+    name = signal.Signals(sig).name
+    old = ft.random_bytes(70000, 60)
+    srv.put("big.bin", old)
+    mark = srv.mark()
+    c = srv.login()
+    try:
+        pids = srv.session_pids(mark)
+        t.ok(len(pids) == 1, "%s: one session" % name, repr(pids))
+        pend = c.data("pasv")
+        t.code(c.cmd("STOR big.bin"), 150, "%s: STOR starts" % name)
+        d = pend.get()
+        d.sendall(ft.random_bytes(100000, 61))
+        # The server has the bytes once they stop waiting in our buffer.
+        time.sleep(0.3)
+        t.is_eq(ft.upload_temps(srv.root), [],
+                "%s: mid-upload, no temporary file has a name (O_TMPFILE)" % name)
+        os.kill(pids[0], sig)
+        r = c.reply()
+        t.code(r, 421, "%s: the client hears 421" % name)
+        t.ok(c.wait_closed(10), "%s: the session ends" % name)
+        d.close()
+        t.ok(srv.wait_log(r"%s received during a transfer: aborted" %
+                          {"SIGTERM": "Terminated", "SIGHUP": "Hangup"}[name], 5, mark),
+             "%s: the log says why" % name)
+        t.is_eq(srv.child_exit(pids[0], 10, mark), 0, "%s: the session exits with 0" % name)
+        t.is_eq(ft.upload_temps(srv.root), [], "%s: no temporary file left" % name)
+        t.is_eq(ft.sha256_file(srv.path("big.bin")), ft.sha256(old),
+                "%s: the old file is intact" % name)
+    finally:
+        c.close()
+
+
+def case_signals(srv):
+    stor_interrupted(srv, signal.SIGTERM)
+    stor_interrupted(srv, signal.SIGHUP)
+    mark = srv.mark()
+    c = srv.login()
+    try:
+        os.kill(srv.session_pids(mark)[0], signal.SIGTERM)
+        t.code(c.reply(), 421, "SIGTERM while idle: 421")
+        t.ok(srv.wait_log(r"Terminated received: session ends", 5, mark), "and the log says so")
+    finally:
+        c.close()
+
+
+# ------------------------------------------------------------------ 7. metadata
+
+def case_metadata(srv):
+    c = srv.login()
+    try:
+        srv.put("private.txt", b"old secret")
+        os.chmod(srv.path("private.txt"), 0o600)
+        first, final = c.stor("STOR private.txt", b"new secret")
+        t.code(final, 226, "STOR over a 0600 file")
+        t.is_eq(oct(os.stat(srv.path("private.txt")).st_mode & 0o7777), oct(0o600),
+                "the replaced file keeps mode 0600")
+        t.is_eq(ft.read_file(srv.path("private.txt")), b"new secret", "with the new content")
+
+        srv.put("script.sh", b"#!/bin/sh\n")
+        os.chmod(srv.path("script.sh"), 0o750)
+        first, final = c.stor("STOR script.sh", b"#!/bin/sh\necho hi\n")
+        t.is_eq(oct(os.stat(srv.path("script.sh")).st_mode & 0o7777), oct(0o750),
+                "the replaced file keeps mode 0750")
+        st = os.stat(srv.path("script.sh"))
+        want = os.stat(srv.root)
+        t.ok((st.st_uid, st.st_gid) == (want.st_uid, want.st_gid),
+             "owner and group stay the session user's", repr((st.st_uid, st.st_gid)))
+
+        srv.put("readonly.txt", b"do not touch")
+        os.chmod(srv.path("readonly.txt"), 0o444)
+        if ft.run_user() is None:
+            ts.skip(t, "not root: a read-only file is writable for root")
+        else:
+            first, final = c.stor("STOR readonly.txt", b"overwritten")
+            t.code(first, 550, "STOR over a read-only file in a writable directory: 550")
+            t.is_eq(ft.read_file(srv.path("readonly.txt")), b"do not touch",
+                    "the read-only file is untouched")
+            t.is_eq(ft.upload_temps(srv.root), [], "no temporary left")
+    finally:
+        c.quit()
+
+
 def main():
     servers = []
     try:
         e = ts.tls_server(DATA_TIMEOUT="20")
         n = ts.tls_server(DATA_TIMEOUT="20", TLS_REQUIRE_REUSE="0")
-        for srv in (e, n):
+        p = ft.Server(env={"FTPSD_DATA_TIMEOUT": "20"})
+        for srv in (e, n, p):
             servers.append(srv)
             srv.start()
     except Exception as x:  # noqa: BLE001
@@ -111,6 +261,9 @@ def main():
         t.done()
     t.case("TYPE A upload of \\rAA over TLS", case_ascii_cr_pattern, e)
     t.case("TLS uploads ended with user_canceled", case_user_canceled, n)
+    t.case("upload commit errors", case_commit_errors)
+    t.case("SIGTERM and SIGHUP", case_signals, p)
+    t.case("what a replacing STOR keeps", case_metadata, p)
     for srv in servers:
         srv.stop()
     bad = ft.sanitizer_reports()

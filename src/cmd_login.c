@@ -121,7 +121,7 @@ static void login_failed(struct session *s)
 	s->login_failures++;
 	/* The address comes before the user name the client chose, so that a
 	 * name like "x from 192.0.2.1" cannot frame another host in fail2ban. */
-	log_msg(LOG_NOTICE, "failed login from %s for user %s (%u of %u)", s->peer_str, s->user,
+	log_msg(LOG_WARNING, "failed login from %s for user %s (%u of %u)", s->peer_str, s->user,
 		s->login_failures, s->cfg->max_login_failures);
 	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
 		;
@@ -217,6 +217,7 @@ void cmd_rein(struct session *s, const struct command *c)
 	}
 	session_logout(s);
 	s->login_deadline = now_ms() + (int64_t)s->cfg->login_timeout * 1000;
+	s->prelogin_commands = 0;
 	reply(s, 220, "Ready for a new user");
 }
 

@@ -113,7 +113,9 @@ int data_listen(struct session *s, int family, unsigned *ret_port)
 }
 
 /* Accepts the control peer's connection on the passive listener. Others
- * are closed at once and logged; after PASV_MAX_STRANGERS we give up. */
+ * are closed at once, until the data deadline: giving up after some would
+ * let any host that can reach the port make the transfer fail. The first
+ * PASV_LOGGED_STRANGERS are logged each, the rest counted in one line. */
 static int accept_peer(struct session *s, int64_t deadline)
 {
 	unsigned strangers = 0;
@@ -137,9 +139,13 @@ static int accept_peer(struct session *s, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		if (sockaddr_same_host(&from, &s->peer))
+		if (sockaddr_same_host(&from, &s->peer)) {
+			if (strangers > PASV_LOGGED_STRANGERS)
+				log_msg(LOG_WARNING, "refused %u data connections from other hosts in all",
+					strangers);
 			return fd;
-		{
+		}
+		if (++strangers <= PASV_LOGGED_STRANGERS) {
 			char who[64];
 
 			sockaddr_host_string(&from, who, sizeof(who));
@@ -147,8 +153,6 @@ static int accept_peer(struct session *s, int64_t deadline)
 				who, s->peer_str);
 		}
 		close(fd);
-		if (++strangers >= PASV_MAX_STRANGERS)
-			return -ECONNREFUSED;
 	}
 }
 

@@ -101,6 +101,14 @@ static int next_line(struct session *s)
 				log_msg(LOG_NOTICE, "login timeout");
 				return 0;
 			}
+			/* A client that is not logged in has little to say; a flood
+			 * of commands would only bury the failed logins in the log. */
+			if (s->login != LOGIN_DONE && ++s->prelogin_commands > LOGIN_MAX_COMMANDS) {
+				reply(s, 421, "Too many commands before login: closing control connection");
+				log_msg(LOG_WARNING, "%u commands from %s without login: closing",
+					LOGIN_MAX_COMMANDS, s->peer_str);
+				return 0;
+			}
 			return 1;
 		}
 		if (lr == LINE_TOO_LONG) {

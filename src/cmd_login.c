@@ -186,6 +186,11 @@ void cmd_pass(struct session *s, const struct command *c)
 		start_session(s, NULL, true, 230);
 		return;
 	}
+	/* An unknown name must cost what a known one does: the dummy check
+	 * uses a hash of the file itself, read now (for every name alike),
+	 * so that it follows an edited file. */
+	if (s->users_fd >= 0 && users_dummy_hash(s->users_fd, e.hash, sizeof(e.hash)) == 0)
+		password_set_dummy(e.hash);
 	if (s->users_fd >= 0 && users_find(s->users_fd, s->user, &e) == 0) {
 		if (password_matches(c->arg, e.hash)) {
 			start_session(s, e.home, false, 230);

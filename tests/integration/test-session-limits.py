@@ -149,6 +149,66 @@ def case_strangers(srv):
          "the refusals beyond 16 are counted in one log line")
 
 
+# ------------------------------------------------------------------ enumeration by timing
+
+def pass_latency(srv, name, password):
+    """Seconds from PASS to its 530, in a fresh session (so that the
+    failed-login delay is always the first one, 0.5 s)."""
+    c = srv.connect()
+    try:
+        c.cmd("USER " + name)
+        start = time.monotonic()
+        r = c.cmd("PASS " + password)
+        took = time.monotonic() - start
+    finally:
+        c.close()
+    if r[0] != 530:
+        raise AssertionError("PASS: %r" % (r,))
+    return took
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def case_timing(scheme, samples=9):
+    """An unknown name must not answer faster or slower than a known name
+    with a wrong password. Samples alternate between the two, so that load
+    on the machine hits both alike; the medians are compared. The margin,
+    40 ms, is far below the 100 ms or so a yescrypt dummy used to add to a
+    sha512crypt file's unknown names, and far above what the same work
+    varies by."""
+    known = ft.User("known", "known-pw-%s" % scheme, scheme)
+    with ft.Server(users=[known, ft.User("other", "other-pw", scheme)]) as srv:
+        pass_latency(srv, "warm-up", "x")
+        k, u = [], []
+        for i in range(samples):
+            k.append(pass_latency(srv, "known", "wrong-%d" % i))
+            u.append(pass_latency(srv, "nobody%d" % i, "wrong-%d" % i))
+        mk, mu = median(k), median(u)
+        margin = max(0.040, 0.25 * max(0.0, min(mk, mu) - 0.5))
+        t.ok(abs(mu - mk) < margin,
+             "%s users file: PASS for an unknown name takes as long as a wrong password for a "
+             "known one (medians %.0f ms and %.0f ms, margin %.0f ms)"
+             % (scheme, mu * 1e3, mk * 1e3, margin * 1e3),
+             "known: %s\nunknown: %s" % (["%.0f" % (x * 1e3) for x in k],
+                                         ["%.0f" % (x * 1e3) for x in u]))
+
+
+def case_check_mixed(srv):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FTPSD_ROOT": srv.root,
+           "FTPSD_USERS": srv.users_file}
+    for k in ("FTPSD_RUN_USER", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        v = srv.env.get(k) or os.environ.get(k)
+        if v:
+            env[k] = v
+    rc, out, err = ft.run_tool([ft.FTPSD_BIN, "--check"], env=env)
+    t.is_eq(rc, 0, "--check of a users file with sha512crypt and yescrypt still exits 0")
+    t.like(err, r"warning: FTPSD_USERS=.*mixes 2 hash methods or costs \(\$6\$, \$y\$j9T\)",
+           "and warns that it mixes methods")
+
+
 def main():
     try:
         quick = ft.Server(env={"FTPSD_LOGIN_TIMEOUT": "3", "FTPSD_IDLE_TIMEOUT": "30"})
@@ -162,6 +222,12 @@ def main():
     t.case("commands before login", case_prelogin_cap, srv)
     t.case("the longest reply", case_longest_reply, srv)
     t.case("strangers on a passive listener", case_strangers, srv)
+    t.case("--check warns of mixed hash methods", case_check_mixed, srv)
+    t.case("user enumeration by timing, sha512crypt", case_timing, "sha512")
+    if ft.have_tool("mkpasswd"):
+        t.case("user enumeration by timing, yescrypt", case_timing, "yescrypt")
+    else:
+        t.ok(True, "# SKIP yescrypt timing: mkpasswd (whois) not installed")
     quick.stop()
     srv.stop()
     bad = ft.sanitizer_reports()

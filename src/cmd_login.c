@@ -116,6 +116,9 @@ static void login_failed(struct session *s)
 
 	if (ms > LOGIN_DELAY_MAX_MS)
 		ms = LOGIN_DELAY_MAX_MS;
+	/* The delay, like every wait before login, ends by the login deadline. */
+	if (ms > ms_until(s->login_deadline))
+		ms = ms_until(s->login_deadline);
 	delay.tv_sec = ms / 1000;
 	delay.tv_nsec = (ms % 1000) * 1000000L;
 	s->login_failures++;

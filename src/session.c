@@ -199,11 +199,17 @@ static void handle_line(struct session *s)
 
 int session_run(struct session *s)
 {
+	int64_t bye;
+
 	stop_install();
 	while (!s->quit && next_line(s))
 		handle_line(s);
+	bye = now_ms() + TLS_BYE_WAIT_MS;
 	reply_flush(s);
 	session_clear_data(s);
-	channel_close(&s->ctrl, now_ms() + TLS_BYE_WAIT_MS);
+	/* Before login, even the goodbye keeps to the login deadline. */
+	if (s->login != LOGIN_DONE && s->login_deadline < bye)
+		bye = s->login_deadline;
+	channel_close(&s->ctrl, bye);
 	return s->exit_status;
 }

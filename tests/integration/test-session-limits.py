@@ -44,6 +44,25 @@ def case_unread_replies_before_login(srv):
         s.close()
 
 
+def case_failed_login_delays(srv):
+    """FTPSD_LOGIN_TIMEOUT=4: four failed logins sent at once have delays
+    of 0.5, 1 and 2 s, and the fourth's 4 s would run to 7.5 s; it is cut at
+    the login deadline."""
+    mark = srv.mark()
+    c = srv.connect()
+    start = time.monotonic()
+    try:
+        c.send("USER alice\r\nPASS wrong-password\r\n" * 6)
+        pid = (srv.session_pids(mark) or [0])[0]
+        code = srv.child_exit(pid, 20, mark)
+        took = time.monotonic() - start
+        t.ok(code is not None and took < 4 + 2.5,
+             "failed-login delays end by the login deadline (session gone after %.1f s; "
+             "limit 4 s + margin, 7.5 s if the last delay ran out)" % took, repr(code))
+    finally:
+        c.close()
+
+
 def case_prelogin_cap(srv):
     mark = srv.mark()
     c = srv.connect()
@@ -172,7 +191,7 @@ def median(xs):
     return xs[len(xs) // 2]
 
 
-def case_timing(scheme, samples=9):
+def case_timing(scheme, samples=11):
     """An unknown name must not answer faster or slower than a known name
     with a wrong password. Samples alternate between the two, so that load
     on the machine hits both alike; the medians are compared. The margin,
@@ -187,7 +206,7 @@ def case_timing(scheme, samples=9):
             k.append(pass_latency(srv, "known", "wrong-%d" % i))
             u.append(pass_latency(srv, "nobody%d" % i, "wrong-%d" % i))
         mk, mu = median(k), median(u)
-        margin = max(0.040, 0.25 * max(0.0, min(mk, mu) - 0.5))
+        margin = max(0.050, 0.5 * max(0.0, min(mk, mu) - 0.5))
         t.ok(abs(mu - mk) < margin,
              "%s users file: PASS for an unknown name takes as long as a wrong password for a "
              "known one (medians %.0f ms and %.0f ms, margin %.0f ms)"
@@ -212,13 +231,16 @@ def case_check_mixed(srv):
 def main():
     try:
         quick = ft.Server(env={"FTPSD_LOGIN_TIMEOUT": "3", "FTPSD_IDLE_TIMEOUT": "30"})
+        four = ft.Server(env={"FTPSD_LOGIN_TIMEOUT": "4", "FTPSD_MAX_LOGIN_FAILURES": "10"})
         srv = ft.Server(env={"FTPSD_DATA_TIMEOUT": "30"})
         quick.start()
+        four.start()
         srv.start()
     except Exception as x:  # noqa: BLE001
         t.ok(False, "servers start: %s" % x)
         t.done()
     t.case("unread replies before login", case_unread_replies_before_login, quick)
+    t.case("failed-login delays before the login deadline", case_failed_login_delays, four)
     t.case("commands before login", case_prelogin_cap, srv)
     t.case("the longest reply", case_longest_reply, srv)
     t.case("strangers on a passive listener", case_strangers, srv)
@@ -229,6 +251,7 @@ def main():
     else:
         t.ok(True, "# SKIP yescrypt timing: mkpasswd (whois) not installed")
     quick.stop()
+    four.stop()
     srv.stop()
     bad = ft.sanitizer_reports()
     t.ok(not bad, "no sanitizer reports in the server logs", "\n".join(bad[:40]))

@@ -164,8 +164,8 @@ def case_commit_errors():
 
 # ------------------------------------------------------------------ 6. signals
 
-def stor_interrupted(srv, sig):
-    name = signal.Signals(sig).name
+def stor_interrupted(srv, sig, anonymous=True):
+    name = signal.Signals(sig).name + ("" if anonymous else " (hidden-name fallback)")
     old = ft.random_bytes(70000, 60)
     srv.put("big.bin", old)
     mark = srv.mark()
@@ -179,15 +179,19 @@ def stor_interrupted(srv, sig):
         d.sendall(ft.random_bytes(100000, 61))
         # The server has the bytes once they stop waiting in our buffer.
         time.sleep(0.3)
-        t.is_eq(ft.upload_temps(srv.root), [],
-                "%s: mid-upload, no temporary file has a name (O_TMPFILE)" % name)
+        if anonymous:
+            t.is_eq(ft.upload_temps(srv.root), [],
+                    "%s: mid-upload, no temporary file has a name (O_TMPFILE)" % name)
+        else:
+            t.is_eq(len(ft.upload_temps(srv.root)), 1,
+                    "%s: mid-upload, the hidden temporary is there" % name)
         os.kill(pids[0], sig)
         r = c.reply()
         t.code(r, 421, "%s: the client hears 421" % name)
         t.ok(c.wait_closed(10), "%s: the session ends" % name)
         d.close()
         t.ok(srv.wait_log(r"%s received during a transfer: aborted" %
-                          {"SIGTERM": "Terminated", "SIGHUP": "Hangup"}[name], 5, mark),
+                          {signal.SIGTERM: "Terminated", signal.SIGHUP: "Hangup"}[sig], 5, mark),
              "%s: the log says why" % name)
         t.is_eq(srv.child_exit(pids[0], 10, mark), 0, "%s: the session exits with 0" % name)
         t.is_eq(ft.upload_temps(srv.root), [], "%s: no temporary file left" % name)
@@ -208,6 +212,29 @@ def case_signals(srv):
         t.ok(srv.wait_log(r"Terminated received: session ends", 5, mark), "and the log says so")
     finally:
         c.close()
+
+
+def case_no_tmpfile():
+    """Without /proc (a system user's chroot has none) an O_TMPFILE file
+    could not be named later: uploads use a hidden name from the start.
+    Here /proc is hidden under a tmpfs in a private mount namespace."""
+    if not ft.have_tool("unshare") or os.geteuid() != 0:
+        ts.skip(t, "needs root and unshare(1) to hide /proc")
+        return
+    wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t tmpfs tmpfs /proc && exec "$0" "$@"']
+    with ft.Server(env={"FTPSD_DATA_TIMEOUT": "20"}, wrapper=wrapper) as srv:
+        data = ft.random_bytes(200000, 70)
+        c = srv.login()
+        try:
+            first, final = c.stor("STOR plain.bin", data)
+            t.code(final, 226, "no /proc: STOR completes")
+            t.is_eq(ft.sha256_file(srv.path("plain.bin")), ft.sha256(data),
+                    "no /proc: byte-exact")
+            t.is_eq(ft.upload_temps(srv.root), [], "no /proc: no temporary left")
+        finally:
+            c.quit()
+        stor_interrupted(srv, signal.SIGTERM, anonymous=False)
 
 
 # ------------------------------------------------------------------ 7. metadata
@@ -263,6 +290,7 @@ def main():
     t.case("TLS uploads ended with user_canceled", case_user_canceled, n)
     t.case("upload commit errors", case_commit_errors)
     t.case("SIGTERM and SIGHUP", case_signals, p)
+    t.case("uploads where O_TMPFILE cannot be used", case_no_tmpfile)
     t.case("what a replacing STOR keeps", case_metadata, p)
     for srv in servers:
         srv.stop()

@@ -249,7 +249,8 @@ def main():
     if ft.have_tool("mkpasswd"):
         t.case("user enumeration by timing, yescrypt", case_timing, "yescrypt")
     else:
-        t.ok(True, "# SKIP yescrypt timing: mkpasswd (whois) not installed")
+        t.n += 1
+        print("ok %d # SKIP yescrypt timing: mkpasswd (whois) not installed" % t.n, flush=True)
     quick.stop()
     four.stop()
     srv.stop()

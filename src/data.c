@@ -13,6 +13,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -129,9 +130,9 @@ static int accept_peer(struct session *s, int64_t deadline)
 		if (r == 0)
 			return -ETIMEDOUT;
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !stop_requested())
 				continue;
-			return -errno;
+			return -errno;   /* EINTR: SIGTERM or SIGHUP, the session ends */
 		}
 		fd = accept4(s->pasv_fd, (struct sockaddr *)&from, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {

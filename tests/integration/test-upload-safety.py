@@ -207,6 +207,23 @@ def case_signals(srv):
     mark = srv.mark()
     c = srv.login()
     try:
+        host, port = c.pasv()
+        t.code(c.cmd("STOR waiting.bin"), 150, "STOR, its data connection never made")
+        start = time.monotonic()
+        os.kill(srv.session_pids(mark)[0], signal.SIGTERM)
+        r = c.reply()
+        if r[0] == 425:   # the wait for the data connection was cut
+            r = c.reply()
+        t.code(r, 421, "SIGTERM while waiting for the data connection: 421")
+        t.ok(c.wait_closed(10) and time.monotonic() - start < 10,
+             "the session ends at once, not at the 20 s data timeout")
+        t.ok(not os.path.exists(srv.path("waiting.bin")) and not ft.upload_temps(srv.root),
+             "and leaves no file")
+    finally:
+        c.close()
+    mark = srv.mark()
+    c = srv.login()
+    try:
         os.kill(srv.session_pids(mark)[0], signal.SIGTERM)
         t.code(c.reply(), 421, "SIGTERM while idle: 421")
         t.ok(srv.wait_log(r"Terminated received: session ends", 5, mark), "and the log says so")

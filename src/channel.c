@@ -224,7 +224,7 @@ int channel_wait(struct channel *ch, bool want_write, int64_t deadline)
 		return 0;
 	channel_poll_spec(ch, want_write, &pfd.fd, &pfd.events);
 	for (;;) {
-		int r = poll(&pfd, 1, ms_until(deadline));
+		int r = stop_poll(&pfd, 1, ms_until(deadline));
 
 		if (r > 0)
 			return 0;

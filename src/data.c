@@ -125,7 +125,7 @@ static int accept_peer(struct session *s, int64_t deadline)
 		struct pollfd pfd = { .fd = s->pasv_fd, .events = POLLIN };
 		struct sockaddr_storage from;
 		socklen_t len = sizeof(from);
-		int fd, r = poll(&pfd, 1, ms_until(deadline));
+		int fd, r = stop_poll(&pfd, 1, ms_until(deadline));
 
 		if (r == 0)
 			return -ETIMEDOUT;

@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -6,6 +7,8 @@
 #include "banned.h"
 
 static volatile sig_atomic_t stop_signal;
+static bool installed;
+static sigset_t wait_mask;   /* during stop_poll(): the stop signals let through */
 static volatile sig_atomic_t guard_dir = -1;
 static char guard_name[64];
 
@@ -29,6 +32,23 @@ void stop_install(void)
 	sigaddset(&sa.sa_mask, SIGHUP);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigprocmask(SIG_BLOCK, &sa.sa_mask, &wait_mask);
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGHUP);
+	installed = true;
+}
+
+int stop_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	struct timespec ts;
+
+	if (!installed)
+		return poll(fds, n, timeout_ms);
+	if (timeout_ms < 0)
+		return ppoll(fds, n, NULL, &wait_mask);
+	ts.tv_sec = timeout_ms / 1000;
+	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+	return ppoll(fds, n, &ts, &wait_mask);
 }
 
 int stop_requested(void)

@@ -113,7 +113,7 @@ static bool wait_data(struct xfer *x, bool want_write)
 		pfd[1].fd = x->s->ctrl.rfd;
 		pfd[1].events = x->control_paused ? POLLRDHUP : POLLIN;
 		nfds = 2;
-		r = poll(pfd, (nfds_t)nfds, ms_until(deadline));
+		r = stop_poll(pfd, (nfds_t)nfds, ms_until(deadline));
 		if (stop_requested()) {
 			x->status = XFER_STOPPED;
 			return false;
@@ -146,13 +146,16 @@ static bool glance_control(struct xfer *x)
 {
 	struct pollfd pfd = { .fd = x->s->ctrl.rfd, .events = POLLIN };
 
+	/* The zero-timeout poll also lets a pending stop signal in. */
+	int r = stop_poll(&pfd, 1, 0);
+
 	if (stop_requested()) {
 		x->status = XFER_STOPPED;
 		return false;
 	}
 	if (x->control_paused)
 		return true;
-	if (channel_pending(&x->s->ctrl) || poll(&pfd, 1, 0) > 0)
+	if (channel_pending(&x->s->ctrl) || r > 0)
 		return check_control(x);
 	return true;
 }

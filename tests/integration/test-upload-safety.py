@@ -260,6 +260,44 @@ def case_no_tmpfile():
 
 # ------------------------------------------------------------------ 7. metadata
 
+def metadata_group(srv, c):
+    """The run user joins a group of its own; a file of that group keeps
+    it, and a file of root's keeps its group (the owner cannot be given)."""
+    import grp
+    group = "ftpsdg%d" % os.getpid()
+    if subprocess.run(["groupadd", group], capture_output=True, timeout=30).returncode != 0:
+        ts.skip(t, "groupadd failed")
+        return
+    try:
+        subprocess.run(["gpasswd", "-a", ft.RUN_USER, group], capture_output=True, timeout=30,
+                       check=True)
+        gid = grp.getgrnam(group).gr_gid
+        run_uid = ft.run_user().pw_uid
+        c2 = srv.login()   # a new session: the new group is among its groups
+        try:
+            srv.put("shared.txt", b"old")
+            os.chown(srv.path("shared.txt"), run_uid, gid)
+            os.chmod(srv.path("shared.txt"), 0o660)
+            first, final = c2.stor("STOR shared.txt", b"new")
+            st = os.stat(srv.path("shared.txt"))
+            t.code(final, 226, "STOR over a file of a group the user belongs to")
+            t.ok((st.st_uid, st.st_gid, st.st_mode & 0o7777) == (run_uid, gid, 0o660),
+                 "it keeps its group and mode 0660", repr((st.st_uid, st.st_gid, oct(st.st_mode))))
+            srv.put("roots.txt", b"old")
+            os.chown(srv.path("roots.txt"), 0, gid)
+            os.chmod(srv.path("roots.txt"), 0o664)
+            first, final = c2.stor("STOR roots.txt", b"new")
+            st = os.stat(srv.path("roots.txt"))
+            t.code(final, 226, "STOR over a group-writable file of root's")
+            t.ok((st.st_uid, st.st_gid, st.st_mode & 0o7777) == (run_uid, gid, 0o664),
+                 "it keeps group and mode; the owner becomes the session's user (only root "
+                 "may give a file away)", repr((st.st_uid, st.st_gid, oct(st.st_mode))))
+        finally:
+            c2.quit()
+    finally:
+        subprocess.run(["groupdel", group], capture_output=True, timeout=30)
+
+
 def case_metadata(srv):
     c = srv.login()
     try:
@@ -280,6 +318,11 @@ def case_metadata(srv):
         want = os.stat(srv.root)
         t.ok((st.st_uid, st.st_gid) == (want.st_uid, want.st_gid),
              "owner and group stay the session user's", repr((st.st_uid, st.st_gid)))
+
+        if ft.run_user() is not None:
+            metadata_group(srv, c)
+        else:
+            ts.skip(t, "not root: no group to give the run user")
 
         srv.put("readonly.txt", b"do not touch")
         os.chmod(srv.path("readonly.txt"), 0o444)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -35,6 +36,7 @@ static void add_line(struct session *s, const char *prefix, const char *fmt, va_
 
 void reply_flush(struct session *s)
 {
+	int64_t deadline;
 	int r;
 
 	if (s->out_len == 0)
@@ -44,8 +46,12 @@ void reply_flush(struct session *s)
 		return;
 	}
 	/* Before login, the login deadline bounds this wait too: a client that
-	 * never reads must not keep the session beyond it. */
-	r = channel_send_all(&s->ctrl, s->out, s->out_len, session_command_deadline(s));
+	 * never reads must not keep the session beyond it. A session that is
+	 * being stopped gives its last words as long as a TLS goodbye. */
+	deadline = session_command_deadline(s);
+	if (stop_requested() && deadline > now_ms() + TLS_BYE_WAIT_MS)
+		deadline = now_ms() + TLS_BYE_WAIT_MS;
+	r = channel_send_all(&s->ctrl, s->out, s->out_len, deadline);
 	s->out_len = 0;
 	if (r < 0) {
 		s->quit = true;

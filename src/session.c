@@ -79,6 +79,18 @@ static bool stopping(struct session *s)
 	return true;
 }
 
+/* A client that is not logged in has little to say: a flood of commands
+ * (too long lines included) would only bury the failed logins in the log. */
+static bool too_chatty(struct session *s)
+{
+	if (s->login == LOGIN_DONE || ++s->prelogin_commands <= LOGIN_MAX_COMMANDS)
+		return false;
+	reply(s, 421, "Too many commands before login: closing control connection");
+	log_msg(LOG_WARNING, "%u commands from %s without login: closing", LOGIN_MAX_COMMANDS,
+		s->peer_str);
+	return true;
+}
+
 /* Waits for the next complete command line. 1 when one is ready in s->lb,
  * 0 when the session should end (its reason already replied or logged). */
 static int next_line(struct session *s)
@@ -101,17 +113,13 @@ static int next_line(struct session *s)
 				log_msg(LOG_NOTICE, "login timeout");
 				return 0;
 			}
-			/* A client that is not logged in has little to say; a flood
-			 * of commands would only bury the failed logins in the log. */
-			if (s->login != LOGIN_DONE && ++s->prelogin_commands > LOGIN_MAX_COMMANDS) {
-				reply(s, 421, "Too many commands before login: closing control connection");
-				log_msg(LOG_WARNING, "%u commands from %s without login: closing",
-					LOGIN_MAX_COMMANDS, s->peer_str);
+			if (too_chatty(s))
 				return 0;
-			}
 			return 1;
 		}
 		if (lr == LINE_TOO_LONG) {
+			if (too_chatty(s))
+				return 0;
 			reply(s, 500, "Command line too long (limit %d bytes)", LINE_MAX_BYTES);
 			if (s->quit)
 				return 0;

@@ -82,6 +82,19 @@ def case_prelogin_cap(srv):
          "the log says why")
     c = srv.connect()
     try:
+        c.send((b"X" * 5000 + b"\r\n") * 120)
+        codes = []
+        while True:
+            try:
+                codes.append(c.reply()[0])
+            except (EOFError, OSError):
+                break
+        t.is_eq((codes.count(500), codes[-1:]), (100, [421]),
+                "too long lines count too: 100 answered 500, then 421")
+    finally:
+        c.close()
+    c = srv.connect()
+    try:
         for _ in range(5):
             c.cmd("NOOP")
         t.code(c.login(ft.ALICE.name, ft.ALICE.password), 230, "a normal login is not affected")

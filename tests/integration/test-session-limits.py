@@ -80,19 +80,25 @@ def case_prelogin_cap(srv):
         c.close()
     t.ok(srv.wait_log(r"100 commands from 127\.0\.0\.1 without login: closing", 5, mark),
          "the log says why")
+    # One at a time: the server answers a too long line before its end has
+    # arrived, and closing with input unread may reset the connection.
+    mark = srv.mark()
     c = srv.connect()
+    codes = []
     try:
-        c.send((b"X" * 5000 + b"\r\n") * 120)
-        codes = []
-        while True:
-            try:
-                codes.append(c.reply()[0])
-            except (EOFError, OSError):
+        for _ in range(120):
+            c.send(b"X" * 5000 + b"\r\n")
+            codes.append(c.reply()[0])
+            if codes[-1] != 500:
                 break
-        t.is_eq((codes.count(500), codes[-1:]), (100, [421]),
-                "too long lines count too: 100 answered 500, then 421")
+    except (EOFError, OSError):
+        codes.append("end")
     finally:
         c.close()
+    t.is_eq((codes.count(500), codes[-1] in (421, "end")), (100, True),
+            "too long lines count too: 100 answered 500, then the end")
+    t.ok(srv.wait_log(r"100 commands from 127\.0\.0\.1 without login: closing", 5, mark),
+         "and the log says why")
     c = srv.connect()
     try:
         for _ in range(5):

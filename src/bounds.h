@@ -24,8 +24,11 @@
 #define TLS_RECORD_PLAINTEXT_MAX 16384
 /* Largest chunk handed to sendfile() per call. */
 #define SENDFILE_CHUNK (4 * 1024 * 1024)
-/* Connections from a wrong address a passive listener refuses before giving up. */
-#define PASV_MAX_STRANGERS 16
+/* Connections from a wrong address a passive listener logs one by one
+ * (it refuses them all until the data deadline). */
+#define PASV_LOGGED_STRANGERS 16
+/* Commands a session may send before it is logged in (then 421). */
+#define LOGIN_MAX_COMMANDS 100
 /* After a plain upload's FIN, how long to watch for the client's death. */
 #define UPLOAD_HANGUP_GRACE_MS 50
 /* How long a TLS sender waits for the peer's close_notify after its own. */

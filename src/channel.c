@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "stop.h"
 #include "tls_transport.h"
 #include "util.h"
 #include "banned.h"
@@ -16,6 +17,9 @@ void channel_init(struct channel *ch, int rfd, int wfd)
 	ch->wfd = wfd;
 	ch->tls = NULL;
 	ch->peer_closed_cleanly = false;
+	ch->peer_canceled = false;
+	ch->closing_len = 0;
+	ch->closing_result = 1;
 }
 
 /* Maps a GnuTLS record error to the errno-style contract above. */
@@ -36,13 +40,64 @@ static ssize_t tls_error(ssize_t r)
 	}
 }
 
+/* Raw bytes from under the TLS layer: those read ahead first. */
+static ssize_t recv_raw(struct channel *ch, void *buf, size_t len)
+{
+	size_t taken = tls_transport_take(ch, buf, len);
+	ssize_t r;
+
+	if (taken > 0)
+		return (ssize_t)taken;
+	do
+		r = recv(ch->rfd, buf, len, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return r;
+}
+
+/* TLS 1.3 after user_canceled, where GnuTLS reads no more: gathers the
+ * next record and lets tls_closure.c say whether it is close_notify.
+ * The end of the stream, or anything else, is a truncation. */
+static ssize_t recv_closure(struct channel *ch)
+{
+	while (ch->closing_result > 0) {
+		ssize_t size = tls13_closure_record_size(ch->closing, ch->closing_len);
+		size_t want = size > 0 ? (size_t)size : 5;
+		ssize_t n;
+
+		if (size < 0) {
+			ch->closing_result = -ECONNABORTED;
+		} else if (size > 0 && ch->closing_len == (size_t)size) {
+			bool bye = tls13_record_is_close_notify(ch->tls, ch->closing, ch->closing_len) == 1;
+
+			ch->closing_result = bye ? 0 : -ECONNABORTED;
+			ch->peer_closed_cleanly = bye;
+		} else {
+			n = recv_raw(ch, ch->closing + ch->closing_len, want - ch->closing_len);
+			if (n == -EAGAIN)
+				return n;
+			if (n <= 0)
+				ch->closing_result = -ECONNABORTED;
+			else
+				ch->closing_len += (size_t)n;
+		}
+	}
+	return ch->closing_result;
+}
+
 ssize_t channel_recv(struct channel *ch, void *buf, size_t len)
 {
 	ssize_t r;
 
+	if (ch->tls && ch->peer_canceled && gnutls_protocol_get_version(ch->tls) == GNUTLS_TLS1_3)
+		return recv_closure(ch);
 	if (ch->tls) {
 		for (;;) {
 			r = gnutls_record_recv(ch->tls, buf, len);
+			/* RFC 8446 §6.1: what follows a closure alert is ignored. */
+			if (r > 0 && ch->peer_canceled)
+				continue;
 			if (r >= 0) {
 				if (r == 0)
 					ch->peer_closed_cleanly = true;
@@ -55,15 +110,21 @@ ssize_t channel_recv(struct channel *ch, void *buf, size_t len)
 				gnutls_alert_send(ch->tls, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
 				continue;
 			}
-			/* Java's TLS 1.3 sends user_canceled right before its
-			 * close_notify whenever it closes a socket that is open both
-			 * ways; GnuTLS takes any TLS 1.3 alert for fatal. The alert
-			 * is authenticated: it is the peer's goodbye, as OpenSSL,
-			 * NSS and BoringSSL read it too. */
+			/* user_canceled: Java's TLS 1.3 sends it right before its
+			 * close_notify whenever it closes a socket open both ways,
+			 * and a client whose user cancels sends it too, with or
+			 * without close_notify. Only the close_notify completes the
+			 * stream (RFC 8446 §6.1). TLS 1.2 reads on after the warning;
+			 * GnuTLS takes any TLS 1.3 alert for fatal and stops, so the
+			 * next record is read beside it (recv_closure). */
 			if ((r == GNUTLS_E_WARNING_ALERT_RECEIVED || r == GNUTLS_E_FATAL_ALERT_RECEIVED) &&
 			    gnutls_alert_get(ch->tls) == GNUTLS_A_USER_CANCELED) {
-				ch->peer_closed_cleanly = true;
-				return 0;
+				ch->peer_canceled = true;
+				if (r == GNUTLS_E_WARNING_ALERT_RECEIVED)
+					continue;
+				if (gnutls_protocol_get_version(ch->tls) == GNUTLS_TLS1_3)
+					return recv_closure(ch);
+				return -ECONNABORTED;
 			}
 			return tls_error(r);
 		}
@@ -163,7 +224,7 @@ int channel_wait(struct channel *ch, bool want_write, int64_t deadline)
 		return 0;
 	channel_poll_spec(ch, want_write, &pfd.fd, &pfd.events);
 	for (;;) {
-		int r = poll(&pfd, 1, ms_until(deadline));
+		int r = stop_poll(&pfd, 1, ms_until(deadline));
 
 		if (r > 0)
 			return 0;
@@ -171,6 +232,8 @@ int channel_wait(struct channel *ch, bool want_write, int64_t deadline)
 			return -ETIMEDOUT;
 		if (errno != EINTR)
 			return -errno;
+		if (stop_requested())   /* SIGTERM, SIGHUP: the session ends */
+			return -EINTR;
 	}
 }
 

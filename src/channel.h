@@ -8,17 +8,28 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tls_closure.h"
+
 struct channel {
 	int rfd, wfd;            /* the same socket, except for a piped control */
 	gnutls_session_t tls;    /* NULL: plaintext */
 	bool peer_closed_cleanly;  /* TLS: the peer's close_notify arrived */
+	/* TLS: the peer sent user_canceled. Its stream is complete only if
+	 * close_notify follows; an end without one is a truncation. */
+	bool peer_canceled;
+	/* TLS 1.3, after user_canceled: the next record, gathered raw
+	 * (tls_closure.h), and the verdict once there is one (1: not yet). */
+	uint8_t closing[TLS_CLOSURE_RECORD_MAX];
+	size_t closing_len;
+	ssize_t closing_result;
 };
 
 void channel_init(struct channel *ch, int rfd, int wfd);
 
-/* >0 bytes read, 0 at a clean end (TCP FIN, or TLS close_notify), -EAGAIN,
- * -ECONNABORTED when a TLS peer closed without close_notify, -errno or
- * -EPROTO for a TLS error. */
+/* >0 bytes read, 0 at a clean end (TCP FIN, or TLS close_notify, also
+ * after user_canceled), -EAGAIN, -ECONNABORTED when a TLS peer closed
+ * without close_notify (user_canceled and then the end of the stream
+ * included), -errno or -EPROTO for a TLS error. */
 ssize_t channel_recv(struct channel *ch, void *buf, size_t len);
 
 /* >0 bytes written, -EAGAIN, -errno. After -EAGAIN on TLS, call again with

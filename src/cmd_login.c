@@ -132,12 +132,15 @@ static void login_failed(struct session *s)
 
 	if (ms > LOGIN_DELAY_MAX_MS)
 		ms = LOGIN_DELAY_MAX_MS;
+	/* The delay, like every wait before login, ends by the login deadline. */
+	if (ms > ms_until(s->login_deadline))
+		ms = ms_until(s->login_deadline);
 	delay.tv_sec = ms / 1000;
 	delay.tv_nsec = (ms % 1000) * 1000000L;
 	s->login_failures++;
 	/* The address comes before the user name the client chose, so that a
 	 * name like "x from 192.0.2.1" cannot frame another host in fail2ban. */
-	log_msg(LOG_NOTICE, "failed login from %s for user %s (%u of %u)", s->peer_str, s->user,
+	log_msg(LOG_WARNING, "failed login from %s for user %s (%u of %u)", s->peer_str, s->user,
 		s->login_failures, s->cfg->max_login_failures);
 	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
 		;
@@ -204,6 +207,11 @@ void cmd_pass(struct session *s, const struct command *c)
 		start_session(s, NULL, true, 230);
 		return;
 	}
+	/* An unknown name must cost what a known one does: the dummy check
+	 * uses a hash of the file itself, read now (for every name alike),
+	 * so that it follows an edited file. */
+	if (s->users_fd >= 0 && users_dummy_hash(s->users_fd, e.hash, sizeof(e.hash)) == 0)
+		password_set_dummy(e.hash);
 	if (s->users_fd >= 0 && users_find(s->users_fd, s->user, &e) == 0) {
 		if (password_matches(c->arg, e.hash)) {
 			start_session(s, e.home, false, 230);
@@ -235,6 +243,7 @@ void cmd_rein(struct session *s, const struct command *c)
 	}
 	session_logout(s);
 	s->login_deadline = now_ms() + (int64_t)s->cfg->login_timeout * 1000;
+	s->prelogin_commands = 0;
 	reply(s, 220, "Ready for a new user");
 }
 

@@ -88,13 +88,15 @@ enum upload_kind { UPLOAD_STOR, UPLOAD_APPE, UPLOAD_STOU };
 
 /* Where an upload goes: a fresh temporary (atomic STOR), the file itself
  * (APPE, REST), or a new unique file (STOU). A refused or failed command
- * leaves the directory as it was: the temporary is hidden, a file APPE or
- * STOU created is removed again, and REST+STOR cuts the file only once
- * data flows. */
+ * leaves the directory as it was: the temporary has no name (O_TMPFILE)
+ * or a hidden one and goes, a file APPE or STOU created is removed again,
+ * and REST+STOR cuts the file only once data flows. */
 struct upload {
-	int fd;
-	int dir_fd;            /* the temporary's directory, -1 when in place */
-	char tmp[64];
+	int fd;                /* what the data is written to */
+	bool atomic;           /* fd is temp.fd, committed over the target at the end */
+	struct fs_temp temp;
+	bool replaces;         /* the target exists: old holds its metadata */
+	struct stat old;
 	const char *base;      /* the target's last component */
 	char vpath[VPATH_MAX];
 	bool created;          /* the file is new (APPE, STOU): remove it on failure */
@@ -123,18 +125,36 @@ static int open_in_place(struct session *s, struct upload *u, bool append, uint6
 	return 0;
 }
 
+/* A STOR that replaces a file needs the right to write that file, not
+ * only its directory: a read-only file stays as it is (550). Opening it
+ * for writing, without O_TRUNC, asks the kernel, ACLs and read-only
+ * mounts included, and changes nothing. */
+static int check_writable(struct session *s, const struct upload *u)
+{
+	int fd = fs_open(s->root_fd, u->vpath, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 static int open_atomic(struct session *s, struct upload *u)
 {
-	struct stat st;
-	int r = fs_stat(s->root_fd, u->vpath, &st);
+	int r = fs_stat(s->root_fd, u->vpath, &u->old);
 
-	if (r == 0 && !S_ISREG(st.st_mode))
+	if (r == 0 && !S_ISREG(u->old.st_mode))
 		return -EISDIR;
 	if (r < 0 && r != -ENOENT)
 		return r;
-	u->fd = fs_create_temp(s->root_fd, u->vpath, &u->dir_fd, u->tmp, sizeof(u->tmp));
-	if (u->fd < 0)
-		return u->fd;
+	u->replaces = r == 0;
+	if (u->replaces && (r = check_writable(s, u)) < 0)
+		return r;
+	r = fs_temp_create(s->root_fd, u->vpath, &u->temp);
+	if (r < 0)
+		return r;
+	u->atomic = true;
+	u->fd = u->temp.fd;
 	u->base = strrchr(u->vpath, '/') + 1;
 	return 0;
 }
@@ -160,31 +180,63 @@ static int open_upload(struct session *s, struct upload *u, const char *arg,
 	return open_atomic(s, u);
 }
 
-/* After the transfer: the temporary takes the target's place, or goes;
- * a file this command created goes too when the upload failed. */
-static int finish_upload(struct session *s, struct upload *u, bool complete)
+/* The new file takes the old one's permission bits, and its owner and
+ * group where the session may give them (root may; a user may keep a group
+ * it belongs to). What the kernel refuses stays the session user's: never
+ * an error. Set-user-ID, set-group-ID and sticky bits are never passed on:
+ * new content must not inherit a privilege the old file had. */
+static int keep_metadata(const struct upload *u)
+{
+	if (!u->replaces)
+		return 0;
+	if (fchown(u->temp.fd, u->old.st_uid, u->old.st_gid) < 0 &&
+	    fchown(u->temp.fd, (uid_t)-1, u->old.st_gid) < 0) {
+		/* Neither owner nor group could be given: both stay the user's. */
+	}
+	return fchmod(u->temp.fd, u->old.st_mode & FS_PERM_MASK) < 0 ? -errno : 0;
+}
+
+/* Data written in place is on the disk before 226, and an error the
+ * filesystem reports only at fsync or close is the transfer's. */
+static int close_in_place(struct upload *u, bool complete)
 {
 	int r = 0;
 
-	if (u->fd >= 0)
-		close(u->fd);
+	if (u->fd < 0)
+		return 0;
+	if (complete && fsync(u->fd) < 0)
+		r = -errno;
+	if (close(u->fd) < 0 && complete && r == 0)
+		r = -errno;
 	u->fd = -1;
-	if (u->dir_fd >= 0) {
-		if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)
-			r = -errno;
-		if (!complete || r < 0)
-			unlinkat(u->dir_fd, u->tmp, 0);
-		close(u->dir_fd);
-		u->dir_fd = -1;
-	} else if (u->created && !complete) {
-		fs_unlink(s->root_fd, u->vpath);
+	return r;
+}
+
+/* After the transfer: the temporary takes the target's place, or goes;
+ * a file this command created goes too when the upload failed. Returns
+ * 0 or the -errno that makes a complete transfer fail after all. */
+static int finish_upload(struct session *s, struct upload *u, bool complete)
+{
+	int r;
+
+	if (u->atomic) {
+		u->fd = -1;
+		r = complete ? keep_metadata(u) : 0;
+		if (!complete || r < 0) {
+			fs_temp_discard(&u->temp);
+			return r;
+		}
+		return fs_temp_commit(&u->temp, u->base);
 	}
+	r = close_in_place(u, complete);
+	if (u->created && (!complete || r < 0))
+		fs_unlink(s->root_fd, u->vpath);
 	return r;
 }
 
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
-	struct upload u = { .fd = -1, .dir_fd = -1 };
+	struct upload u = { .fd = -1, .temp = { .fd = -1, .dir_fd = -1 } };
 	struct channel data;
 	struct xfer x;
 	uint64_t rest = s->rest;

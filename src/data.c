@@ -13,6 +13,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -138,7 +139,9 @@ int data_listen(struct session *s, int family, unsigned *ret_port)
 }
 
 /* Accepts the control peer's connection on the passive listener. Others
- * are closed at once and logged; after PASV_MAX_STRANGERS we give up. */
+ * are closed at once, until the data deadline: giving up after some would
+ * let any host that can reach the port make the transfer fail. The first
+ * PASV_LOGGED_STRANGERS are logged each, the rest counted in one line. */
 static int accept_peer(struct session *s, int64_t deadline)
 {
 	unsigned strangers = 0;
@@ -147,14 +150,14 @@ static int accept_peer(struct session *s, int64_t deadline)
 		struct pollfd pfd = { .fd = s->pasv_fd, .events = POLLIN };
 		struct sockaddr_storage from;
 		socklen_t len = sizeof(from);
-		int fd, r = poll(&pfd, 1, ms_until(deadline));
+		int fd, r = stop_poll(&pfd, 1, ms_until(deadline));
 
 		if (r == 0)
 			return -ETIMEDOUT;
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !stop_requested())
 				continue;
-			return -errno;
+			return -errno;   /* EINTR: SIGTERM or SIGHUP, the session ends */
 		}
 		fd = accept4(s->pasv_fd, (struct sockaddr *)&from, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {
@@ -162,9 +165,13 @@ static int accept_peer(struct session *s, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		if (sockaddr_same_host(&from, &s->peer))
+		if (sockaddr_same_host(&from, &s->peer)) {
+			if (strangers > PASV_LOGGED_STRANGERS)
+				log_msg(LOG_WARNING, "refused %u data connections from other hosts in all",
+					strangers);
 			return fd;
-		{
+		}
+		if (++strangers <= PASV_LOGGED_STRANGERS) {
 			char who[64];
 
 			sockaddr_host_string(&from, who, sizeof(who));
@@ -172,8 +179,6 @@ static int accept_peer(struct session *s, int64_t deadline)
 				who, s->peer_str);
 		}
 		close(fd);
-		if (++strangers >= PASV_MAX_STRANGERS)
-			return -ECONNREFUSED;
 	}
 }
 

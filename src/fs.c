@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -11,6 +12,7 @@
 #include "bounds.h"
 #include "path.h"
 #include "resolve.h"
+#include "stop.h"
 #include "banned.h"
 
 static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
@@ -134,35 +136,127 @@ int fs_rename(int root_fd, const char *from, const char *to)
 	return r;
 }
 
-int fs_create_temp(int root_fd, const char *vpath, int *ret_dir, char *tmp, size_t tmp_size)
+/* A fresh hidden name beside the target: ".ftpsd-upload-" and 16 hex digits. */
+static void temp_name(char *buf, size_t size, int attempt)
+{
+	uint64_t nonce = 0;
+
+	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+		nonce = (uint64_t)getpid() * 2654435761u + (uint64_t)attempt;
+	snprintf(buf, size, ".ftpsd-upload-%016llx", (unsigned long long)nonce);
+}
+
+/* Whether an O_TMPFILE file can be given a name later: through
+ * /proc/self/fd (absent in a chroot), or linkat(AT_EMPTY_PATH), which
+ * older kernels allow only with CAP_DAC_READ_SEARCH. Without /proc we do
+ * not rely on the latter and use a hidden name from the start. */
+static bool can_name_anonymous(int fd)
+{
+	char proc[64];
+	struct stat st;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return stat(proc, &st) == 0;
+}
+
+int fs_temp_create(int root_fd, const char *vpath, struct fs_temp *t)
 {
 	const char *base;
 	int dir = fs_open_parent(root_fd, vpath, &base);
 
+	t->fd = t->dir_fd = -1;
+	t->name[0] = '\0';
+	t->anonymous = false;
 	if (dir < 0)
 		return dir;
-	for (int attempt = 0; attempt < 8; attempt++) {
-		uint64_t nonce = 0;
-		int fd;
-
-		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-			nonce = (uint64_t)getpid() * 2654435761u + (uint64_t)attempt;
-		snprintf(tmp, tmp_size, ".ftpsd-upload-%016llx", (unsigned long long)nonce);
-		fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0666 & FS_PERM_MASK);
-		if (fd >= 0) {
-			*ret_dir = dir;
-			return fd;
-		}
-		if (errno != EEXIST) {
-			int err = -errno;
-
-			close(dir);
-			return err;
-		}
+	t->dir_fd = dir;
+	/* No name until the upload is complete: nothing a crash, SIGKILL or
+	 * power cut can leave behind. */
+	t->fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & FS_PERM_MASK);
+	if (t->fd >= 0 && can_name_anonymous(t->fd)) {
+		t->anonymous = true;
+		return 0;
 	}
-	close(dir);
-	return -EEXIST;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	/* The filesystem lacks O_TMPFILE (or /proc is missing): a hidden name. */
+	for (int attempt = 0; attempt < 8; attempt++) {
+		temp_name(t->name, sizeof(t->name), attempt);
+		t->fd = openat(dir, t->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       0666 & FS_PERM_MASK);
+		if (t->fd >= 0) {
+			stop_guard_temp(dir, t->name);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	{
+		int err = errno == EEXIST ? -EEXIST : -errno;
+
+		t->name[0] = '\0';
+		fs_temp_discard(t);
+		return err;
+	}
+}
+
+/* Gives an O_TMPFILE file a hidden name in its directory. */
+static int link_anonymous(struct fs_temp *t)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
+	for (int attempt = 0; attempt < 8; attempt++) {
+		temp_name(t->name, sizeof(t->name), attempt);
+		if (linkat(t->fd, "", t->dir_fd, t->name, AT_EMPTY_PATH) == 0 ||
+		    linkat(AT_FDCWD, proc, t->dir_fd, t->name, AT_SYMLINK_FOLLOW) == 0) {
+			stop_guard_temp(t->dir_fd, t->name);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	{
+		int err = -errno;
+
+		t->name[0] = '\0';
+		return err;
+	}
+}
+
+int fs_temp_commit(struct fs_temp *t, const char *base)
+{
+	/* The data reaches the disk before the name does: after a crash the
+	 * target is the old file or the complete new one, never a part. */
+	int r = fsync(t->fd) < 0 ? -errno : 0;
+
+	if (r == 0 && t->anonymous)
+		r = link_anonymous(t);
+	/* Some filesystems (NFS, quotas) report a write error only here. */
+	if (close(t->fd) < 0 && r == 0)
+		r = -errno;
+	t->fd = -1;
+	if (r == 0 && renameat(t->dir_fd, t->name, t->dir_fd, base) < 0)
+		r = -errno;
+	if (r == 0)
+		t->name[0] = '\0';   /* the name is the target's now */
+	fs_temp_discard(t);
+	return r;
+}
+
+void fs_temp_discard(struct fs_temp *t)
+{
+	stop_unguard_temp();
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->dir_fd >= 0 && t->name[0] != '\0')
+		unlinkat(t->dir_fd, t->name, 0);
+	t->name[0] = '\0';
+	if (t->dir_fd >= 0)
+		close(t->dir_fd);
+	t->dir_fd = -1;
 }
 
 int fs_create_unique(int root_fd, const char *vpath, char *ret_path, size_t size)

@@ -5,6 +5,7 @@
  * unavailable, resolve.c walks the path instead. Each function returns
  * a descriptor or 0, or -errno. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -33,9 +34,27 @@ int fs_rmdir(int root_fd, const char *vpath);
 int fs_unlink(int root_fd, const char *vpath);
 int fs_rename(int root_fd, const char *from, const char *to);
 
-/* Creates a new hidden file beside vpath for an atomic upload: returns its
- * descriptor, the parent's descriptor in *ret_dir and its name in tmp. */
-int fs_create_temp(int root_fd, const char *vpath, int *ret_dir, char *tmp, size_t tmp_size);
+/* The file an atomic upload writes before it takes the target's place:
+ * an unnamed O_TMPFILE file in the target's directory where the
+ * filesystem has them, else a new hidden ".ftpsd-upload-..." file. */
+struct fs_temp {
+	int fd;            /* for writing; -1 once committed or discarded */
+	int dir_fd;        /* the target's directory (O_PATH) */
+	char name[64];     /* its hidden name while it has one, else "" */
+	bool anonymous;    /* O_TMPFILE: no name until the commit */
+};
+
+/* Creates the temporary for an upload to vpath. 0 or -errno. */
+int fs_temp_create(int root_fd, const char *vpath, struct fs_temp *t);
+
+/* Makes the temporary the file named base in its directory: fsync, then
+ * (O_TMPFILE) a hidden name, close, rename over base; every result
+ * checked. On failure the temporary is removed and base is untouched.
+ * Either way t is released. 0 or -errno. */
+int fs_temp_commit(struct fs_temp *t, const char *base);
+
+/* Removes the temporary and releases t (safe to call twice). */
+void fs_temp_discard(struct fs_temp *t);
 
 /* Creates a new, unique file in vpath's directory for STOU: "name",
  * "name.1", ... (O_EXCL). Returns the descriptor and the new virtual path. */

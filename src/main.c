@@ -220,6 +220,12 @@ static int run_check(void)
 		fprintf(stderr, "ftpsd: warning: %s\n", su.warnings.text[i]);
 	if (su.tls_warning[0])
 		fprintf(stderr, "ftpsd: warning: %s\n", su.tls_warning);
+	if (su.users_fd >= 0) {
+		char warning[CONFIG_ERROR_LEN];
+
+		if (users_check_methods(su.users_fd, warning, sizeof(warning)) > 1)
+			fprintf(stderr, "ftpsd: warning: FTPSD_USERS=%s: %s\n", su.cfg.users_file, warning);
+	}
 	tls_server_free(su.tls);
 	if (su.root_fd >= 0)
 		close(su.root_fd);

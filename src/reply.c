@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -26,16 +27,17 @@ static void add_line(struct session *s, const char *prefix, const char *fmt, va_
 	n = (size_t)n + (size_t)m >= sizeof(line) - 2 ? (int)sizeof(line) - 3 : n + m;
 	line[n++] = '\r';
 	line[n++] = '\n';
+	/* After a flush the longest line fits: nothing is ever dropped. */
+	_Static_assert(sizeof(s->out) >= sizeof(line), "a reply line must fit the output buffer");
 	if (s->out_len + (size_t)n > sizeof(s->out))
 		reply_flush(s);
-	if ((size_t)n > sizeof(s->out))
-		return;
 	memcpy(s->out + s->out_len, line, (size_t)n);
 	s->out_len += (size_t)n;
 }
 
 void reply_flush(struct session *s)
 {
+	int64_t deadline;
 	int r;
 
 	if (s->out_len == 0)
@@ -44,8 +46,13 @@ void reply_flush(struct session *s)
 		s->out_len = 0;
 		return;
 	}
-	r = channel_send_all(&s->ctrl, s->out, s->out_len,
-			     now_ms() + (int64_t)s->cfg->idle_timeout * 1000);
+	/* Before login, the login deadline bounds this wait too: a client that
+	 * never reads must not keep the session beyond it. A session that is
+	 * being stopped gives its last words as long as a TLS goodbye. */
+	deadline = session_command_deadline(s);
+	if (stop_requested() && deadline > now_ms() + TLS_BYE_WAIT_MS)
+		deadline = now_ms() + TLS_BYE_WAIT_MS;
+	r = channel_send_all(&s->ctrl, s->out, s->out_len, deadline);
 	s->out_len = 0;
 	if (r < 0) {
 		s->quit = true;

@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
@@ -67,6 +68,29 @@ enum linebuf_result session_feed(struct session *s)
 	return r;
 }
 
+/* SIGTERM or SIGHUP arrived (systemd stopping the unit, inetd): say so
+ * to the client and the log; the session ends. */
+static bool stopping(struct session *s)
+{
+	if (!stop_requested())
+		return false;
+	reply(s, 421, "Service shutting down: closing control connection");
+	log_msg(LOG_NOTICE, "%s received: session ends", strsignal(stop_requested()));
+	return true;
+}
+
+/* A client that is not logged in has little to say: a flood of commands
+ * (too long lines included) would only bury the failed logins in the log. */
+static bool too_chatty(struct session *s)
+{
+	if (s->login == LOGIN_DONE || ++s->prelogin_commands <= LOGIN_MAX_COMMANDS)
+		return false;
+	reply(s, 421, "Too many commands before login: closing control connection");
+	log_msg(LOG_WARNING, "%u commands from %s without login: closing", LOGIN_MAX_COMMANDS,
+		s->peer_str);
+	return true;
+}
+
 /* Waits for the next complete command line. 1 when one is ready in s->lb,
  * 0 when the session should end (its reason already replied or logged). */
 static int next_line(struct session *s)
@@ -74,10 +98,14 @@ static int next_line(struct session *s)
 	int64_t deadline = session_command_deadline(s);
 
 	for (;;) {
-		enum linebuf_result r = session_feed(s);
+		enum linebuf_result lr;
 		ssize_t n;
+		int r;
 
-		if (r == LINE_READY) {
+		if (stopping(s))
+			return 0;
+		lr = session_feed(s);
+		if (lr == LINE_READY) {
 			/* Pipelined lines do not stretch the login deadline. */
 			if (s->login != LOGIN_DONE && now_ms() >= s->login_deadline) {
 				reply(s, 421, "Timeout (%u seconds): closing control connection",
@@ -85,9 +113,13 @@ static int next_line(struct session *s)
 				log_msg(LOG_NOTICE, "login timeout");
 				return 0;
 			}
+			if (too_chatty(s))
+				return 0;
 			return 1;
 		}
-		if (r == LINE_TOO_LONG) {
+		if (lr == LINE_TOO_LONG) {
+			if (too_chatty(s))
+				return 0;
 			reply(s, 500, "Command line too long (limit %d bytes)", LINE_MAX_BYTES);
 			if (s->quit)
 				return 0;
@@ -101,7 +133,10 @@ static int next_line(struct session *s)
 				log_msg(LOG_NOTICE, "control connection closed without TLS close_notify");
 			return 0;
 		}
-		if (channel_wait(&s->ctrl, false, deadline) == -ETIMEDOUT) {
+		r = channel_wait(&s->ctrl, false, deadline);
+		if (r == -EINTR)
+			continue;   /* stopping() says why */
+		if (r == -ETIMEDOUT) {
 			reply(s, 421, "Timeout (%u seconds): closing control connection",
 			      s->login == LOGIN_DONE ? s->cfg->idle_timeout : s->cfg->login_timeout);
 			log_msg(LOG_NOTICE, "%s timeout", s->login == LOGIN_DONE ? "idle" : "login");
@@ -172,10 +207,17 @@ static void handle_line(struct session *s)
 
 int session_run(struct session *s)
 {
+	int64_t bye;
+
+	stop_install();
 	while (!s->quit && next_line(s))
 		handle_line(s);
+	bye = now_ms() + TLS_BYE_WAIT_MS;
 	reply_flush(s);
 	session_clear_data(s);
-	channel_close(&s->ctrl, now_ms() + TLS_BYE_WAIT_MS);
+	/* Before login, even the goodbye keeps to the login deadline. */
+	if (s->login != LOGIN_DONE && s->login_deadline < bye)
+		bye = s->login_deadline;
+	channel_close(&s->ctrl, bye);
 	return s->exit_status;
 }

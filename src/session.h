@@ -38,7 +38,7 @@ struct session {
 	struct linebuf lb;
 	unsigned char in[4096];          /* read from ctrl, not yet fed to lb */
 	size_t in_off, in_len;
-	char out[8192];                  /* reply lines not yet sent */
+	char out[REPLY_LINE_MAX];        /* reply lines not yet sent: the longest fits */
 	size_t out_len;
 	int last_code;                   /* the final reply code of the current command */
 	bool have_peer;                  /* a socket: data connections are possible */
@@ -51,6 +51,7 @@ struct session {
 	bool anonymous;
 	bool may_write;
 	unsigned login_failures;
+	unsigned prelogin_commands;      /* lines received before login */
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */
 	int root_fd;                     /* the logged-in user's root, -1 before */

@@ -125,6 +125,18 @@ bool tls_transport_pending(const void *owner)
 	return io.owner == owner && io.in_off < io.in_len;
 }
 
+size_t tls_transport_take(const void *owner, void *buf, size_t len)
+{
+	size_t n;
+
+	if (io.owner != owner)
+		return 0;
+	n = io.in_len - io.in_off < len ? io.in_len - io.in_off : len;
+	memcpy(buf, io.in + io.in_off, n);
+	io.in_off += n;
+	return n;
+}
+
 bool tls_transport_unsent(const void *owner)
 {
 	return io.owner == owner && io.out_off < io.out_len;

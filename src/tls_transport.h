@@ -25,6 +25,11 @@ void tls_transport_detach(const void *owner);
 /* true when bytes read ahead wait for GnuTLS: poll() would not see them. */
 bool tls_transport_pending(const void *owner);
 
+/* Moves up to len bytes read ahead for owner, not yet given to GnuTLS, to
+ * buf: the bytes taken (0 when none wait). For reading past a point where
+ * GnuTLS stopped (tls_closure.h). */
+size_t tls_transport_take(const void *owner, void *buf, size_t len);
+
 /* true when records of owner's wait to be sent. */
 bool tls_transport_unsent(const void *owner);
 

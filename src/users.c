@@ -177,8 +177,12 @@ int users_check(int fd, const char *path, struct config_errors *errs)
 	return errs->count > before ? -EINVAL : 0;
 }
 
-static const char dummy_hash[] =
+/* A real yescrypt hash at the default cost of mkpasswd(1), for when the
+ * users file has no hash to imitate: an invalid one would fail fast and
+ * tell which user names exist. */
+static const char builtin_dummy_hash[] =
 	"$y$j9T$92p1.gUte/YC8iDTXtR.S0$48fDqIjHdsTABP9tsP42JC5wq7OPTpSXWK8iTdKa3G6";
+static char dummy_hash[USERS_HASH_MAX];
 
 bool password_matches(const char *password, const char *hash)
 {
@@ -197,9 +201,116 @@ bool password_matches(const char *password, const char *hash)
 	return out && out[0] != '*' && equal_constant_time(out, hash);
 }
 
+void password_set_dummy(const char *hash)
+{
+	if (hash[0] != '$' || copy_string(dummy_hash, sizeof(dummy_hash), hash) < 0)
+		dummy_hash[0] = '\0';
+}
+
 void password_waste_time(const char *password)
 {
-	/* A real yescrypt hash at the default cost of mkpasswd(1): an invalid
-	 * one would fail fast and tell which user names exist. */
-	(void)password_matches(password, dummy_hash);
+	/* The same method, cost and salt length as a hash in the users file,
+	 * so an unknown name takes as long as a known one (with one method
+	 * and cost in the file: users_check_methods()). */
+	(void)password_matches(password, dummy_hash[0] ? dummy_hash : builtin_dummy_hash);
+}
+
+int users_hash_setting(const char *hash, char *out, size_t size)
+{
+	const char *id_end, *param, *param_end;
+	size_t id_len, n;
+
+	if (hash[0] != '$' || !(id_end = strchr(hash + 1, '$')))
+		return -EINVAL;
+	id_len = (size_t)(id_end - hash) - 1;
+	param = id_end + 1;
+	param_end = strchr(param, '$');
+	n = id_len + 2;   /* "$id$" */
+	/* The field after the id holds the cost where the method has one:
+	 * yescrypt and scrypt parameters, bcrypt's cost, "rounds=" of
+	 * sha256crypt, sha512crypt and sunmd5. */
+	if (param_end &&
+	    ((id_len == 1 && strchr("y7", hash[1])) || (id_len == 2 && memcmp(hash + 1, "gy", 2) == 0) ||
+	     (id_len == 2 && hash[1] == '2') || strncmp(param, "rounds=", 7) == 0))
+		n = (size_t)(param_end - hash);
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(out, hash, n);
+	out[n] = '\0';
+	return 0;
+}
+
+struct dummy_ctx {
+	char *out;
+	size_t size;
+};
+
+static int dummy_line(const char *line, size_t len, unsigned lineno, void *p)
+{
+	struct dummy_ctx *ctx = p;
+	struct user_entry e;
+	const char *why;
+
+	(void)lineno;
+	if (!line || users_parse_line(line, len, &e, &why) != 0 || e.hash[0] != '$')
+		return 0;
+	return copy_string(ctx->out, ctx->size, e.hash) < 0 ? 0 : 1;
+}
+
+int users_dummy_hash(int fd, char *out, size_t size)
+{
+	struct dummy_ctx ctx = { out, size };
+	int r = users_each_line(fd, dummy_line, &ctx);
+
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : -ENOENT;
+}
+
+#define METHODS_SHOWN 4
+
+struct methods_ctx {
+	char seen[METHODS_SHOWN][64];
+	unsigned count;
+};
+
+static int methods_line(const char *line, size_t len, unsigned lineno, void *p)
+{
+	struct methods_ctx *ctx = p;
+	struct user_entry e;
+	const char *why;
+	char setting[64];
+
+	(void)lineno;
+	if (!line || users_parse_line(line, len, &e, &why) != 0 ||
+	    users_hash_setting(e.hash, setting, sizeof(setting)) < 0)
+		return 0;
+	for (unsigned i = 0; i < ctx->count && i < METHODS_SHOWN; i++)
+		if (strcmp(ctx->seen[i], setting) == 0)
+			return 0;
+	if (ctx->count < METHODS_SHOWN)
+		copy_string(ctx->seen[ctx->count], sizeof(ctx->seen[0]), setting);
+	ctx->count++;
+	return 0;
+}
+
+int users_check_methods(int fd, char *warning, size_t size)
+{
+	struct methods_ctx ctx = { .count = 0 };
+	int r = users_each_line(fd, methods_line, &ctx);
+	size_t off;
+
+	if (r < 0)
+		return r;
+	if (ctx.count <= 1)
+		return (int)ctx.count;
+	off = (size_t)snprintf(warning, size, "the users file mixes %u hash methods or costs (", ctx.count);
+	for (unsigned i = 0; i < ctx.count && i < METHODS_SHOWN && off < size; i++)
+		off += (size_t)snprintf(warning + off, size - off, "%s%s", i ? ", " : "", ctx.seen[i]);
+	if (off < size)
+		snprintf(warning + off, size - off,
+			 "%s): an unknown user name costs as much as the first, so names "
+			 "hashed otherwise can be told apart by timing; rehash them alike",
+			 ctx.count > METHODS_SHOWN ? ", ..." : "");
+	return (int)ctx.count;
 }

@@ -30,5 +30,20 @@ int users_check(int fd, const char *path, struct config_errors *errs);
  * constant time. A hash that is not a crypt hash ("*", "!") never matches. */
 bool password_matches(const char *password, const char *hash);
 
-/* Spends the time a real check takes, for unknown users. */
+/* Spends the time a real check takes, for unknown users: with the hash
+ * given to password_set_dummy() (one of the users file's own), else a
+ * built-in yescrypt hash at mkpasswd's default cost. */
 void password_waste_time(const char *password);
+void password_set_dummy(const char *hash);
+
+/* The method and cost of a crypt hash, as out: "$6$", "$6$rounds=9999",
+ * "$y$j9T", "$2b$12". 0, -EINVAL (not "$id$..."), -ENAMETOOLONG. */
+int users_hash_setting(const char *hash, char *out, size_t size);
+
+/* The first crypt hash in the users file (read from its start). 0,
+ * -ENOENT when there is none, -errno. */
+int users_dummy_hash(int fd, char *out, size_t size);
+
+/* How many distinct methods and costs the file's hashes have; when more
+ * than one, a sentence for `ftpsd --check` in warning. -errno on a read error. */
+int users_check_methods(int fd, char *warning, size_t size);

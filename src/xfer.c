@@ -5,16 +5,20 @@
 #include <unistd.h>
 
 #include "xfer.h"
+#include "ascii.h"
 #include "command.h"
 #include "log.h"
 #include "reply.h"
+#include "stop.h"
 #include "util.h"
 #include "banned.h"
 
 /* One transfer at a time per process: the buffers live here, and only the
- * pages a transfer touches cost memory. The second half takes ASCII
- * conversion, which at most doubles the data. */
-static char xfer_buf[XFER_BUF_BYTES * 2];
+ * pages a transfer touches cost memory. TYPE A converts from xfer_buf into
+ * ascii_buf, in as many rounds as the output needs: a conversion is given
+ * ascii_buf's capacity and never writes past it. */
+static char xfer_buf[XFER_BUF_BYTES];
+static char ascii_buf[XFER_BUF_BYTES];
 
 bool xfer_ready(struct session *s)
 {
@@ -109,7 +113,11 @@ static bool wait_data(struct xfer *x, bool want_write)
 		pfd[1].fd = x->s->ctrl.rfd;
 		pfd[1].events = x->control_paused ? POLLRDHUP : POLLIN;
 		nfds = 2;
-		r = poll(pfd, (nfds_t)nfds, ms_until(deadline));
+		r = stop_poll(pfd, (nfds_t)nfds, ms_until(deadline));
+		if (stop_requested()) {
+			x->status = XFER_STOPPED;
+			return false;
+		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
@@ -138,9 +146,16 @@ static bool glance_control(struct xfer *x)
 {
 	struct pollfd pfd = { .fd = x->s->ctrl.rfd, .events = POLLIN };
 
+	/* The zero-timeout poll also lets a pending stop signal in. */
+	int r = stop_poll(&pfd, 1, 0);
+
+	if (stop_requested()) {
+		x->status = XFER_STOPPED;
+		return false;
+	}
 	if (x->control_paused)
 		return true;
-	if (channel_pending(&x->s->ctrl) || poll(&pfd, 1, 0) > 0)
+	if (channel_pending(&x->s->ctrl) || r > 0)
 		return check_control(x);
 	return true;
 }
@@ -179,21 +194,6 @@ static bool send_buffer(struct xfer *x, const char *buf, size_t len)
 	return true;
 }
 
-/* TYPE A: LF becomes CRLF (RFC 959 §3.1.1.1); a CR already before the LF
- * is kept as it is. *prev_cr carries the last byte across chunks. */
-static size_t to_network_ascii(const char *in, size_t n, char *out, bool *prev_cr)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '\n' && !*prev_cr)
-			out[k++] = '\r';
-		out[k++] = in[i];
-		*prev_cr = in[i] == '\r';
-	}
-	return k;
-}
-
 /* The file goes from the page cache to the socket without a copy through
  * this process (under TLS too when the kernel does the encryption). */
 static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
@@ -220,20 +220,38 @@ static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
 	}
 }
 
+/* TYPE A download: a chunk goes out in as many conversions as ascii_buf
+ * needs (the output may be up to twice the input). */
+static bool send_ascii(struct xfer *x, const char *in, size_t n, struct ascii_state *st)
+{
+	while (n > 0) {
+		size_t used;
+		size_t len = ascii_to_network(st, in, n, &used, ascii_buf, sizeof(ascii_buf));
+
+		if (!send_buffer(x, ascii_buf, len))
+			return false;
+		in += used;
+		n -= used;
+	}
+	return true;
+}
+
 void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 {
-	struct stat st;
-	bool prev_cr = false;
+	struct ascii_state st = { 0 };
+	struct stat stat_buf;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !ascii && channel_can_send_file(x->data)) {
-		send_with_sendfile(x, fd, offset, st.st_size);
+	if (fstat(fd, &stat_buf) == 0 && S_ISREG(stat_buf.st_mode) && !ascii &&
+	    channel_can_send_file(x->data)) {
+		send_with_sendfile(x, fd, offset, stat_buf.st_size);
 		return;
 	}
 	for (;;) {
-		size_t half = ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES;
-		ssize_t n = pread(fd, xfer_buf, half, offset);
-		const char *out = xfer_buf;
-		size_t len;
+		/* Half a buffer for TYPE A, so that its output usually fits in
+		 * one conversion and goes out as one batch. */
+		size_t want = ascii ? sizeof(xfer_buf) / 2 : sizeof(xfer_buf);
+		ssize_t n = pread(fd, xfer_buf, want, offset);
+		bool sent;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -245,12 +263,9 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 		if (n == 0)
 			return;
 		offset += n;
-		len = (size_t)n;
-		if (ascii) {
-			len = to_network_ascii(xfer_buf, len, xfer_buf + XFER_BUF_BYTES, &prev_cr);
-			out = xfer_buf + XFER_BUF_BYTES;
-		}
-		if (!send_buffer(x, out, len) || !glance_control(x))
+		sent = ascii ? send_ascii(x, xfer_buf, (size_t)n, &st)
+			     : send_buffer(x, xfer_buf, (size_t)n);
+		if (!sent || !glance_control(x))
 			return;
 	}
 }
@@ -258,7 +273,7 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx)
 {
 	for (;;) {
-		ssize_t n = fill(ctx, xfer_buf, XFER_BUF_BYTES);
+		ssize_t n = fill(ctx, xfer_buf, sizeof(xfer_buf));
 
 		if (n < 0) {
 			x->status = XFER_LOCAL_ERROR;
@@ -270,26 +285,6 @@ void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx)
 		if (!send_buffer(x, xfer_buf, (size_t)n) || !glance_control(x))
 			return;
 	}
-}
-
-/* TYPE A upload: CRLF becomes LF. A CR at the end of a chunk is held in
- * *held_cr until the next byte shows whether an LF follows. */
-static size_t from_network_ascii(char *buf, size_t n, bool *held_cr, char *out)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (*held_cr) {
-			if (buf[i] != '\n')
-				out[k++] = '\r';
-			*held_cr = false;
-		}
-		if (buf[i] == '\r')
-			*held_cr = true;
-		else
-			out[k++] = buf[i];
-	}
-	return k;
 }
 
 static bool write_file(struct xfer *x, int fd, const char *p, size_t len)
@@ -306,6 +301,24 @@ static bool write_file(struct xfer *x, int fd, const char *p, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* TYPE A upload: a received batch is written in as many conversions as
+ * ascii_buf needs. A batch can fill xfer_buf exactly while a CR is held
+ * from the one before, so the output may be one byte longer than the
+ * input: the capacity, not the input's size, bounds every conversion. */
+static bool write_ascii(struct xfer *x, int fd, const char *in, size_t n, struct ascii_state *st)
+{
+	while (n > 0) {
+		size_t used;
+		size_t len = ascii_from_network(st, in, n, &used, ascii_buf, sizeof(ascii_buf));
+
+		if (!write_file(x, fd, ascii_buf, len))
+			return false;
+		in += used;
+		n -= used;
 	}
 	return true;
 }
@@ -362,25 +375,25 @@ static ssize_t recv_batch(struct channel *ch, char *buf, size_t size, ssize_t *l
 
 void xfer_recv_file(struct xfer *x, int fd, bool ascii)
 {
-	bool held_cr = false;
+	struct ascii_state st = { 0 };
 	ssize_t later = 1;   /* no deferred result */
 
 	for (;;) {
-		ssize_t n = recv_batch(x->data, xfer_buf, XFER_BUF_BYTES, &later);
+		ssize_t n = recv_batch(x->data, xfer_buf, sizeof(xfer_buf), &later);
 
 		if (n > 0) {
-			size_t len = (size_t)n;
-			const char *p = xfer_buf;
+			bool written;
 
 			x->bytes += (uint64_t)n;
-			if (ascii) {
-				len = from_network_ascii(xfer_buf, len, &held_cr, xfer_buf + XFER_BUF_BYTES);
-				p = xfer_buf + XFER_BUF_BYTES;
-			}
-			if (!write_file(x, fd, p, len) || !glance_control(x))
+			written = ascii ? write_ascii(x, fd, xfer_buf, (size_t)n, &st)
+					: write_file(x, fd, xfer_buf, (size_t)n);
+			if (!written || !glance_control(x))
 				return;
 		} else if (n == 0) {
-			if (held_cr && !write_file(x, fd, "\r", 1))
+			char cr;
+
+			if (ascii && ascii_from_network_end(&st, &cr, 1) == 1 &&
+			    !write_file(x, fd, &cr, 1))
 				return;
 			if (!x->data->tls && control_hung_up(x->s))
 				x->status = XFER_CONTROL_LOST;
@@ -427,13 +440,23 @@ void xfer_finish(struct xfer *x, const char *what)
 		reply(s, 426, "Data connection broken: %s; transfer aborted", strerror(x->err));
 		break;
 	case XFER_TRUNCATED:
-		reply(s, 426, "TLS data connection closed without close_notify: upload incomplete");
+		if (x->data->peer_canceled)
+			reply(s, 426, "TLS data connection canceled (user_canceled without close_notify): "
+			      "upload incomplete");
+		else
+			reply(s, 426, "TLS data connection closed without close_notify: upload incomplete");
 		break;
 	case XFER_LOCAL_ERROR:
 		reply_errno(s, x->err, what);
 		break;
 	case XFER_CONTROL_LOST:
 		s->last_code = 426;   /* for the log: nobody hears a reply */
+		s->quit = true;
+		break;
+	case XFER_STOPPED:
+		reply(s, 421, "Service shutting down: transfer aborted, closing control connection");
+		log_msg(LOG_NOTICE, "%s received during a transfer: aborted, session ends",
+			strsignal(stop_requested()));
 		s->quit = true;
 		break;
 	}

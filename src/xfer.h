@@ -18,6 +18,7 @@ enum xfer_status {
 	XFER_LOCAL_ERROR,    /* reading or writing the file failed: err */
 	XFER_TRUNCATED,      /* TLS upload ended without close_notify */
 	XFER_CONTROL_LOST,   /* the control connection ended */
+	XFER_STOPPED,        /* SIGTERM or SIGHUP: the session ends */
 };
 
 struct xfer {

@@ -45,6 +45,7 @@ max_len() {
 	timeval) echo 64 ;;      # one MFMT time-val, with a long fraction
 	journal) echo 20000 ;;     # a record past journal_send's 16 KiB buffer
 	xferlog) echo 9000 ;;      # a path past VPATH_MAX
+	ascii) echo 70000 ;;       # chunkings and output capacities of a stream
 	*) echo 4096 ;;
 	esac
 }
@@ -81,7 +82,7 @@ mkdir -p "$build/obj" "$build/bin" || exit 1
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src -Wall -Wextra"
 # The pure parts of src/ that the targets exercise.
-objs="command config hostport journal linebuf listing log path resolve users util"
+objs="ascii command config hostport journal linebuf listing log path resolve users util"
 
 newer_than() {   # newer_than FILE SOURCES...: some source is newer, or FILE is missing
 	out=$1

@@ -354,7 +354,7 @@ def test_journal():
             t.ok(xfer and re.match(xl, xfer[0].get("MESSAGE", "")), "transfer MESSAGE is an xferlog line",
                  repr(xfer and xfer[0].get("MESSAGE")))
             failed = [r for r in recs if "failed login" in r.get("MESSAGE", "")]
-            t.ok(failed and failed[0].get("PRIORITY") == "5", "a failed login is a notice (priority 5)", repr(failed))
+            t.ok(failed and failed[0].get("PRIORITY") == "4", "a failed login is a warning (priority 4)", repr(failed))
             t.ok([r for r in recs if r.get("MESSAGE", "").startswith("session start")]
                  and [r for r in recs if r.get("MESSAGE", "").startswith("session end")],
                  "session start and end are recorded")

@@ -153,18 +153,37 @@ def test_stor_big(srv):
          "xferlog line for the upload", srv.log(mark)[-1500:])
 
 
+def unnamed_files_in(pid, directory):
+    """The session's open files that are O_TMPFILE files in directory
+    (/proc shows them as DIR/#INODE (deleted))."""
+    out = []
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        if target.startswith(directory.rstrip("/") + "/#") and target.endswith("(deleted)"):
+            out.append(target)
+    return out
+
+
 def test_stor_in_progress(srv):
-    """While an upload runs, the data goes to a temporary beside the target;
-    the target keeps its old content until the end."""
+    """While an upload runs, the data goes to an unnamed (O_TMPFILE) file
+    in the target's directory; the target keeps its old content until the
+    end, and no temporary name ever shows."""
     srv.put("atomic.bin", b"old old old")
+    mark = srv.mark()
     with srv.login() as c:
         c.cmd("TYPE I")
         pend = c.data("pasv")
         t.code(c.cmd("STOR atomic.bin"), 150, "STOR atomic.bin")
         d = pend.get()
         d.sendall(MEDIUM[:MiB])
-        temps = wait_until(lambda: upload_temps(srv.root), 5)
-        t.is_eq(len(temps or []), 1, "one .ftpsd-upload-* temporary during the upload")
+        pids = srv.session_pids(mark)
+        unnamed = wait_until(lambda: unnamed_files_in(pids[0], srv.root), 5) if pids else []
+        t.is_eq(len(unnamed or []), 1, "the upload goes to one unnamed file in the target's directory")
+        t.is_eq(upload_temps(srv.root), [], "no .ftpsd-upload-* name during the upload")
         t.is_eq(read_file(srv.path("atomic.bin")), b"old old old", "the target is untouched meanwhile")
         d.sendall(MEDIUM[MiB:])
         d.close()
@@ -176,8 +195,7 @@ def test_stor_in_progress(srv):
 
 def test_stor_while_reading(srv):
     """A reader of a file being replaced gets the old file whole."""
-    with open(srv.path("swap.bin"), "wb") as f:
-        f.write(BIG)
+    srv.put("swap.bin", BIG)   # the session's user may replace only its own
     new = MEDIUM[::-1]
     with srv.login() as reader, srv.login() as writer:
         reader.cmd("TYPE I")
@@ -745,8 +763,9 @@ def killed_client(srv, verb, path, rounds=1):
                 t.ok(False, "%s client started the transfer" % verb, p.stderr.read(4000))
                 return
             if verb == "STOR":
-                temps = wait_until(lambda: upload_temps(srv.root), 5)
-                outcomes.append(("temp during upload", bool(temps)))
+                # The upload goes to an unnamed O_TMPFILE file: nothing
+                # a killed process could leave behind has a name.
+                outcomes.append(("no named temporary during upload", upload_temps(srv.root) == []))
             p.kill()
             p.wait(10)
         finally:

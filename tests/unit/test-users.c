@@ -422,6 +422,101 @@ static void test_waste_time(void)
 	   waste * 1e3, real * 1e3);
 }
 
+/* The method and cost of a hash: what makes two checks cost alike. */
+static const struct {
+	const char *hash;
+	int want_r;
+	const char *want;
+} setting_cases[] = {
+	{ "$y$j9T$92p1.gUte/YC8iDTXtR.S0$48fDq", 0, "$y$j9T" },
+	{ "$y$jBT$salt$hash", 0, "$y$jBT" },
+	{ "$gy$j9T$salt$hash", 0, "$gy$j9T" },
+	{ "$7$CU..../....$salt$hash", 0, "$7$CU..../...." },
+	{ "$6$saltsalt$hashhash", 0, "$6$" },
+	{ "$6$rounds=100000$salt$hash", 0, "$6$rounds=100000" },
+	{ "$5$rounds=5000$salt$hash", 0, "$5$rounds=5000" },
+	{ "$5$salt$hash", 0, "$5$" },
+	{ "$2b$12$saltsaltsaltsaltsaltsahashhash", 0, "$2b$12" },
+	{ "$2y$05$abcdefghijklmnopqrstuv", 0, "$2y$05" },
+	{ "$1$salt$hash", 0, "$1$" },
+	{ "$6$", 0, "$6$" },
+	{ "$6", -EINVAL, "" },
+	{ "!", -EINVAL, "" },
+	{ "*", -EINVAL, "" },
+	{ "", -EINVAL, "" },
+	{ "plain", -EINVAL, "" },
+};
+
+static void test_hash_settings(void)
+{
+	char out[64], small[4];
+
+	for (size_t i = 0; i < ELEMENTSOF(setting_cases); i++) {
+		int r;
+
+		out[0] = '\0';
+		r = users_hash_setting(setting_cases[i].hash, out, sizeof(out));
+		is_int(r, setting_cases[i].want_r, "setting of '%s': result", setting_cases[i].hash);
+		if (r == 0)
+			is_str(out, setting_cases[i].want, "setting of '%s'", setting_cases[i].hash);
+	}
+	is_int(users_hash_setting("$y$j9T$salt$hash", small, sizeof(small)), -ENAMETOOLONG,
+	       "setting: an output too small is refused");
+}
+
+/* --check's warning: one method and cost, or several. */
+static void test_methods(void)
+{
+	static const char one[] = "a:$6$s1$h\nb:$6$s2$h\nc:!\n# x\n";
+	static const char mixed[] = "a:$6$s1$h\nb:$y$j9T$s$h\nc:$6$rounds=9$s$h\nd:$6$s3$h\n";
+	char warning[320] = "", dummy[256];
+	int fd = make_file("methods", one, sizeof(one) - 1);
+
+	is_int(users_check_methods(fd, warning, sizeof(warning)), 1, "one method and cost: no warning");
+	is_int(users_dummy_hash(fd, dummy, sizeof(dummy)), 0, "the dummy hash is the file's first");
+	is_str(dummy, "$6$s1$h", "  (that of user a)");
+	close(fd);
+	fd = make_file("methods", mixed, sizeof(mixed) - 1);
+	is_int(users_check_methods(fd, warning, sizeof(warning)), 3, "three methods and costs");
+	ok(strstr(warning, "$6$, $y$j9T, $6$rounds=9") != NULL, "the warning names them: %s", warning);
+	close(fd);
+	fd = make_file("methods", "a:!\nb:*\n", 8);
+	is_int(users_dummy_hash(fd, dummy, sizeof(dummy)), -ENOENT, "no crypt hash: no dummy");
+	close(fd);
+}
+
+/* With a sha512crypt dummy an unknown user costs what a sha512crypt user
+ * does, not the built-in yescrypt's. */
+static void test_waste_time_follows_file(void)
+{
+	double real = 1e9, waste = 1e9, builtin = 1e9;
+
+	for (int k = 0; k < 3; k++) {
+		struct timespec start;
+		double t;
+
+		password_set_dummy("");
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		password_waste_time("wrong");
+		t = seconds_since(&start);
+		builtin = t < builtin ? t : builtin;
+		password_set_dummy(SHA512_SECRET);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		(void)password_matches("wrong", SHA512_SECRET);
+		t = seconds_since(&start);
+		real = t < real ? t : real;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		password_waste_time("wrong");
+		t = seconds_since(&start);
+		waste = t < waste ? t : waste;
+	}
+	password_set_dummy("");
+	ok(waste * 4 > real && waste < real * 4,
+	   "with a sha512crypt dummy, password_waste_time costs a sha512crypt check "
+	   "(%.2f ms vs %.2f ms; the built-in yescrypt takes %.2f ms)",
+	   waste * 1e3, real * 1e3, builtin * 1e3);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -438,8 +533,12 @@ int main(void)
 	test_check();
 	test_passwords();
 	test_waste_time();
+	test_hash_settings();
+	test_methods();
+	test_waste_time_follows_file();
 	{
-		static const char *const names[] = { "users", "boundary", "lengths", "check", "good", "empty" };
+		static const char *const names[] = { "users", "boundary", "lengths", "check", "good", "empty",
+						     "methods" };
 		char path[sizeof(tmpdir) + 32];
 
 		for (size_t k = 0; k < ELEMENTSOF(names); k++) {

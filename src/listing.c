@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "listing.h"
-#include "session.h"
 #include "util.h"
 #include "banned.h"
 

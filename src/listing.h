@@ -7,6 +7,17 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* MLST facts (RFC 3659 §7.5), selectable with OPTS MLST. */
+enum {
+	FACT_TYPE = 1 << 0,
+	FACT_SIZE = 1 << 1,
+	FACT_MODIFY = 1 << 2,
+	FACT_PERM = 1 << 3,
+	FACT_UNIQUE = 1 << 4,
+	FACT_UNIX_MODE = 1 << 5,
+	FACT_ALL = (1 << 6) - 1,
+};
+
 /* A name with CR or LF cannot be written into a line-based listing
  * without forging extra entries: such names are left out. */
 bool listing_name_ok(const char *name);

@@ -24,7 +24,7 @@
 #include "privs.h"
 #include "resolve.h"
 #include "reply.h"
-#include "session.h"
+#include "session_loop.h"
 #include "tls.h"
 #include "users.h"
 #include "util.h"

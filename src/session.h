@@ -9,22 +9,12 @@
 #include "channel.h"
 #include "config.h"
 #include "linebuf.h"
+#include "listing.h"
 #include "privs.h"
 #include "tls.h"
 
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
 enum data_mode { DATA_NONE, DATA_PASSIVE, DATA_ACTIVE };
-
-/* MLST facts (RFC 3659 §7.5), selectable with OPTS MLST. */
-enum {
-	FACT_TYPE = 1 << 0,
-	FACT_SIZE = 1 << 1,
-	FACT_MODIFY = 1 << 2,
-	FACT_PERM = 1 << 3,
-	FACT_UNIQUE = 1 << 4,
-	FACT_UNIX_MODE = 1 << 5,
-	FACT_ALL = (1 << 6) - 1,
-};
 
 struct session {
 	const struct config *cfg;
@@ -79,10 +69,6 @@ struct session {
 	bool ctrl_broken;                /* a reply could not be sent: send no more */
 	int exit_status;
 };
-
-/* Runs the session on the control descriptors until QUIT, a timeout or
- * the peer's end; returns the process exit status. */
-int session_run(struct session *s);
 
 /* Deadline for the next command: before login, the fixed moment by which
  * login must be complete (a client cannot stretch it with NOOPs); after,

@@ -96,7 +96,7 @@ MUTATIONS = [
              ["test-tls-data.py"],
              r"FTPSD_TLS_REQUIRE_DATA",
              "FTPSD_TLS_REQUIRE_DATA=1 lets clear data connections through"),
-    Mutation("pass-masking-off", "src/session.c",
+    Mutation("pass-masking-off", "src/session_loop.c",
              "if (c->verb == VERB_PASS)\n\t\tsnprintf(out, size, \"PASS ****\");",
              "if (0)\n\t\tsnprintf(out, size, \"PASS ****\");",
              ["test-session.py"],

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "dispatch.h"
+#include "listing.h"
 #include "reply.h"
 #include "util.h"
 #include "banned.h"
@@ -31,14 +32,11 @@ void cmd_help(struct session *s, const struct command *c)
 /* RFC 2389: every extension listed here is implemented. */
 void cmd_feat(struct session *s, const struct command *c)
 {
-	static const char *const facts[] = { "type", "size", "modify", "perm", "unique", "UNIX.mode" };
 	char mlst[128];
-	size_t n = 0;
 
 	(void)c;
-	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
-		n += (size_t)snprintf(mlst + n, sizeof(mlst) - n, "%s%s;", facts[i],
-				      (s->mlst_facts & (1u << i)) ? "*" : "");
+	if (listing_feat_facts(mlst, sizeof(mlst), s->mlst_facts) < 0)
+		mlst[0] = '\0';   /* cannot happen: every fact fits */
 	reply_begin(s, 211, "Features:");
 	if (s->tls) {
 		reply_more(s, "AUTH TLS");
@@ -62,28 +60,15 @@ void cmd_feat(struct session *s, const struct command *c)
 /* OPTS MLST fact;fact;... (RFC 3659 §7.9): unknown facts are ignored. */
 static void opts_mlst(struct session *s, const char *list)
 {
-	static const char *const names[] = { "type", "size", "modify", "perm", "unique", "UNIX.mode" };
 	char echo[128];
-	size_t n = 0;
-	unsigned facts = 0;
-	const char *p = list;
+	unsigned facts;
 
-	while (*p) {
-		const char *end = strchr(p, ';');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i]) == len && strncasecmp(p, names[i], len) == 0 &&
-			    !(facts & (1u << i))) {
-				facts |= 1u << i;
-				n += (size_t)snprintf(echo + n, sizeof(echo) - n, "%s;", names[i]);
-			}
-		p += len;
-		if (*p == ';')
-			p++;
+	if (listing_parse_facts(list, strlen(list), &facts, echo, sizeof(echo)) < 0) {
+		reply(s, 501, "Option not understood");   /* cannot happen: every fact fits */
+		return;
 	}
 	s->mlst_facts = facts;
-	reply(s, 200, "MLST OPTS %s", n ? echo : "");
+	reply(s, 200, "MLST OPTS %s", echo);
 }
 
 void cmd_opts(struct session *s, const struct command *c)

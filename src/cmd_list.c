@@ -139,7 +139,7 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 			    fs_stat(s->root_fd, vpath, &st) < 0)
 				st = *lst;
 		}
-		return listing_format_mlsx(buf, size, name, &st, s->mlst_facts, NULL, s->may_write, true);
+		return listing_format_mlsx(buf, size, name, &st, s->mlst_facts, s->may_write, true);
 	case FORMAT_LIST:
 		break;
 	}
@@ -372,7 +372,7 @@ void cmd_mlst(struct session *s, const struct command *c)
 	}
 	/* RFC 3659 §7.2.2: the fact line starts with one space and names the
 	 * object by its full path. */
-	if (listing_format_mlsx(line, sizeof(line), target, &st, s->mlst_facts, NULL, s->may_write,
+	if (listing_format_mlsx(line, sizeof(line), target, &st, s->mlst_facts, s->may_write,
 				false) < 0) {
 		reply(s, 550, "Name too long");
 		return;

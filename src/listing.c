@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "listing.h"
 #include "util.h"
@@ -84,7 +85,7 @@ static const char *mlsx_perm(const struct stat *st, bool writable)
 }
 
 int listing_format_mlsx(char *buf, size_t size, const char *name, const struct stat *st,
-			unsigned facts, const char *type_override, bool writable, bool crlf)
+			unsigned facts, bool writable, bool crlf)
 {
 	size_t n = 0;
 	int r;
@@ -101,7 +102,7 @@ int listing_format_mlsx(char *buf, size_t size, const char *name, const struct s
 		return -ENOSPC;
 	buf[0] = '\0';
 	if (facts & FACT_TYPE)
-		APPEND("type=%s;", type_override ? type_override : mlsx_type(st));
+		APPEND("type=%s;", mlsx_type(st));
 	if ((facts & FACT_SIZE) && !S_ISDIR(st->st_mode))
 		APPEND("size=%lld;", (long long)st->st_size);
 	if (facts & FACT_MODIFY) {
@@ -120,6 +121,83 @@ int listing_format_mlsx(char *buf, size_t size, const char *name, const struct s
 	APPEND(" %s%s", name, crlf ? "\r\n" : "");
 #undef APPEND
 	return (int)n;
+}
+
+/* The facts in the order FEAT lists them: the one place that ties a
+ * fact's name to its bit. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} fact_names[] = {
+	{ "type", FACT_TYPE },
+	{ "size", FACT_SIZE },
+	{ "modify", FACT_MODIFY },
+	{ "perm", FACT_PERM },
+	{ "unique", FACT_UNIQUE },
+	{ "UNIX.mode", FACT_UNIX_MODE },
+};
+
+/* Appends "name" + suffix to buf at *n: 0, or -ENOSPC. */
+static int append_fact(char *buf, size_t size, size_t *n, const char *name, const char *suffix)
+{
+	int r = snprintf(buf + *n, size - *n, "%s%s", name, suffix);
+
+	if (r < 0 || (size_t)r >= size - *n)
+		return -ENOSPC;
+	*n += (size_t)r;
+	return 0;
+}
+
+int listing_feat_facts(char *buf, size_t size, unsigned selected)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+		if (append_fact(buf, size, &n, fact_names[i].name,
+				(selected & fact_names[i].bit) ? "*;" : ";") < 0)
+			return -ENOSPC;
+	return (int)n;
+}
+
+/* The bit of the fact named p[0..len), or 0 for an unknown one. */
+static unsigned fact_bit(const char *p, size_t len, const char **name)
+{
+	for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+		if (strlen(fact_names[i].name) == len && strncasecmp(p, fact_names[i].name, len) == 0) {
+			*name = fact_names[i].name;
+			return fact_names[i].bit;
+		}
+	return 0;
+}
+
+int listing_parse_facts(const char *p, size_t len, unsigned *facts, char *echo, size_t echo_size)
+{
+	const char *end = p + len;
+	size_t n = 0;
+
+	*facts = 0;
+	if (echo_size == 0)
+		return -ENOSPC;
+	echo[0] = '\0';
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		size_t flen = semi ? (size_t)(semi - p) : (size_t)(end - p);
+		const char *name = NULL;
+		unsigned bit = fact_bit(p, flen, &name);
+
+		if (bit && !(*facts & bit)) {
+			*facts |= bit;
+			if (append_fact(echo, echo_size, &n, name, ";") < 0)
+				return -ENOSPC;
+		}
+		p += flen;
+		if (p < end)
+			p++;   /* the ';' */
+	}
+	return 0;
 }
 
 bool has_wildcard(const char *s)

@@ -33,12 +33,21 @@ int listing_format_list(char *buf, size_t size, const char *name, const struct s
 int listing_format_nlst(char *buf, size_t size, const char *name);
 
 /* "type=file;size=1234;modify=20261124120000;perm=rwadf;unique=...;
- * UNIX.mode=0644; name\r\n" with the facts selected; type_override gives
- * "cdir" or "pdir" for MLSD's own entries. writable says whether the
- * user may change things (the perm fact). With crlf false, no line end
- * (for MLST's reply line). Returns the length, or -ENOSPC. */
+ * UNIX.mode=0644; name\r\n" with the facts selected. writable says
+ * whether the user may change things (the perm fact). With crlf false, no
+ * line end (for MLST's reply line). Returns the length, or -ENOSPC. */
 int listing_format_mlsx(char *buf, size_t size, const char *name, const struct stat *st,
-			unsigned facts, const char *type_override, bool writable, bool crlf);
+			unsigned facts, bool writable, bool crlf);
+
+/* FEAT's fact list: every fact, "*" after the selected ones:
+ * "type*;size*;modify;...". Returns the length, or -ENOSPC. */
+int listing_feat_facts(char *buf, size_t size, unsigned selected);
+
+/* OPTS MLST's argument "fact;fact;..." (RFC 3659 §7.9), case-insensitive;
+ * unknown facts are ignored. *facts gets the selection; echo the known
+ * names in the order given, each once, ";"-terminated (the reply).
+ * Returns 0, or -ENOSPC when echo is too small. */
+int listing_parse_facts(const char *p, size_t len, unsigned *facts, char *echo, size_t echo_size);
 
 /* "* and ? wildcards: true when name matches pattern. Runs in time
  * proportional to len(pattern) * len(name) at worst, never exponential. */

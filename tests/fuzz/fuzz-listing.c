@@ -35,7 +35,6 @@
 
 #include "bounds.h"
 #include "listing.h"
-#include "session.h"   /* FACT_* */
 #include "fuzz.h"
 
 #define BIG (1 << 16)
@@ -118,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reader r = { data, size };
 	struct stat st;
 	char *big = malloc(BIG), *small, *rest, *name;
-	const char *target = NULL, *override;
+	const char *target = NULL;
 	size_t bsize, nlen, tlen;
 	time_t now;
 	unsigned facts;
@@ -140,11 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	facts = (unsigned)take(&r, 1) & FACT_ALL;
 	writable = take(&r, 1) & 1;
 	crlf = take(&r, 1) & 1;
-	switch (take(&r, 1) % 3) {
-	case 0: override = NULL; break;
-	case 1: override = "cdir"; break;
-	default: override = "pdir"; break;
-	}
+	(void)take(&r, 1);   /* was a type override: the corpus keeps its layout */
 	bsize = (size_t)take(&r, 2) % (LISTING_LINE_MAX + 600);
 
 	rest = malloc(r.n + 1);
@@ -162,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(small);
 
 	/* MLSD / MLST */
-	rb = listing_format_mlsx(big, BIG, name, &st, facts, override, writable, crlf);
+	rb = listing_format_mlsx(big, BIG, name, &st, facts, writable, crlf);
 	CHECK(rb > 0 && (size_t)rb == strlen(big));
 	check_line(big, (size_t)rb, crlf, name_dirty, listing_name_ok(name));
 	{
@@ -190,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(f);
 	}
-	rs = listing_format_mlsx(small, bsize, name, &st, facts, override, writable, crlf);
+	rs = listing_format_mlsx(small, bsize, name, &st, facts, writable, crlf);
 	check_small(rb, big, rs, small, bsize);
 
 	/* LIST */

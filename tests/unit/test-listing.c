@@ -9,7 +9,6 @@
 #include "tap.h"
 #include "listing.h"
 #include "log.h"
-#include "session.h"   /* FACT_* */
 #include "util.h"
 
 #define NOW 1700000000LL                    /* Tue Nov 14 22:13:20 2023 UTC */
@@ -180,43 +179,38 @@ static const struct {
 	mode_t mode;
 	long long size;
 	unsigned facts;
-	const char *type_override;
 	bool writable, crlf;
 	const char *want;
 } mlsx_cases[] = {
-	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, NULL, true, true,
+	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, true, true,
 	  "type=file;size=1234;" MOD "perm=radfw;" UNIQ "UNIX.mode=0644; file.txt\r\n" },
-	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, NULL, false, true,
+	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, false, true,
 	  "type=file;size=1234;" MOD "perm=r;" UNIQ "UNIX.mode=0644; file.txt\r\n" },
-	{ "pub", S_IFDIR | 0755, 4096, FACT_ALL, NULL, true, true,
+	{ "pub", S_IFDIR | 0755, 4096, FACT_ALL, true, true,
 	  "type=dir;" MOD "perm=elcmpdf;" UNIQ "UNIX.mode=0755; pub\r\n" },
-	{ "pub", S_IFDIR | 0755, 4096, FACT_ALL, NULL, false, true,
+	{ "pub", S_IFDIR | 0755, 4096, FACT_ALL, false, true,
 	  "type=dir;" MOD "perm=el;" UNIQ "UNIX.mode=0755; pub\r\n" },
-	{ "/pub", S_IFDIR | 0755, 4096, FACT_ALL, "cdir", false, true,
-	  "type=cdir;" MOD "perm=el;" UNIQ "UNIX.mode=0755; /pub\r\n" },
-	{ "/", S_IFDIR | 0755, 4096, FACT_ALL, "pdir", true, true,
-	  "type=pdir;" MOD "perm=elcmpdf;" UNIQ "UNIX.mode=0755; /\r\n" },
-	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, NULL, true, false,
+	{ "file.txt", S_IFREG | 0644, 1234, FACT_ALL, true, false,
 	  "type=file;size=1234;" MOD "perm=radfw;" UNIQ "UNIX.mode=0644; file.txt" },
-	{ "/pub/file.txt", S_IFREG | 0600, 0, FACT_ALL, NULL, false, false,
+	{ "/pub/file.txt", S_IFREG | 0600, 0, FACT_ALL, false, false,
 	  "type=file;size=0;" MOD "perm=r;" UNIQ "UNIX.mode=0600; /pub/file.txt" },
 	/* Fact subsets (OPTS MLST). */
-	{ "f", S_IFREG | 0644, 7, FACT_TYPE | FACT_SIZE, NULL, true, true, "type=file;size=7; f\r\n" },
-	{ "f", S_IFREG | 0644, 7, FACT_MODIFY, NULL, true, true, MOD " f\r\n" },
-	{ "f", S_IFREG | 0644, 7, FACT_PERM | FACT_UNIX_MODE, NULL, true, true,
+	{ "f", S_IFREG | 0644, 7, FACT_TYPE | FACT_SIZE, true, true, "type=file;size=7; f\r\n" },
+	{ "f", S_IFREG | 0644, 7, FACT_MODIFY, true, true, MOD " f\r\n" },
+	{ "f", S_IFREG | 0644, 7, FACT_PERM | FACT_UNIX_MODE, true, true,
 	  "perm=radfw;UNIX.mode=0644; f\r\n" },
-	{ "f", S_IFREG | 0644, 7, FACT_UNIQUE, NULL, true, true, UNIQ " f\r\n" },
-	{ "f", S_IFREG | 0644, 7, 0, NULL, true, true, " f\r\n" },
-	{ "f", S_IFREG | 0644, 7, 0, NULL, true, false, " f" },
-	{ "d", S_IFDIR | 0700, 4096, FACT_SIZE, NULL, true, true, " d\r\n" },   /* no size for dirs */
+	{ "f", S_IFREG | 0644, 7, FACT_UNIQUE, true, true, UNIQ " f\r\n" },
+	{ "f", S_IFREG | 0644, 7, 0, true, true, " f\r\n" },
+	{ "f", S_IFREG | 0644, 7, 0, true, false, " f" },
+	{ "d", S_IFDIR | 0700, 4096, FACT_SIZE, true, true, " d\r\n" },   /* no size for dirs */
 	/* Other types and modes. */
-	{ "l", S_IFLNK | 0777, 3, FACT_TYPE | FACT_SIZE | FACT_UNIX_MODE, NULL, true, true,
+	{ "l", S_IFLNK | 0777, 3, FACT_TYPE | FACT_SIZE | FACT_UNIX_MODE, true, true,
 	  "type=OS.unix=symlink;size=3;UNIX.mode=0777; l\r\n" },
-	{ "p", S_IFIFO | 0600, 0, FACT_TYPE | FACT_PERM, NULL, false, true,
+	{ "p", S_IFIFO | 0600, 0, FACT_TYPE | FACT_PERM, false, true,
 	  "type=OS.unix=special;perm=r; p\r\n" },
-	{ "s", S_IFREG | 04755, 1, FACT_UNIX_MODE, NULL, true, true, "UNIX.mode=04755; s\r\n" },
-	{ "t", S_IFDIR | 01777, 1, FACT_UNIX_MODE, NULL, true, true, "UNIX.mode=01777; t\r\n" },
-	{ "a;b c=d.txt", S_IFREG | 0644, 5497558138880LL, FACT_SIZE, NULL, true, true,
+	{ "s", S_IFREG | 04755, 1, FACT_UNIX_MODE, true, true, "UNIX.mode=04755; s\r\n" },
+	{ "t", S_IFDIR | 01777, 1, FACT_UNIX_MODE, true, true, "UNIX.mode=01777; t\r\n" },
+	{ "a;b c=d.txt", S_IFREG | 0644, 5497558138880LL, FACT_SIZE, true, true,
 	  "size=5497558138880; a;b c=d.txt\r\n" },
 };
 
@@ -229,14 +223,14 @@ static void test_mlsx(void)
 		int r;
 
 		r = listing_format_mlsx(buf, sizeof(buf), mlsx_cases[i].name, &st, mlsx_cases[i].facts,
-					mlsx_cases[i].type_override, mlsx_cases[i].writable,
+					mlsx_cases[i].writable,
 					mlsx_cases[i].crlf);
 		is_int(r, len, "MLSx %zu (%s): length", i, mlsx_cases[i].name);
 		is_str(r >= 0 ? buf : NULL, mlsx_cases[i].want, "MLSx %zu (%s)", i, mlsx_cases[i].name);
 
 		memset(buf, 'X', sizeof(buf));
 		r = listing_format_mlsx(buf, len + 1, mlsx_cases[i].name, &st, mlsx_cases[i].facts,
-					mlsx_cases[i].type_override, mlsx_cases[i].writable,
+					mlsx_cases[i].writable,
 					mlsx_cases[i].crlf);
 		ok(r == (int)len && buf[len + 1] == 'X', "MLSx %zu in %zu bytes fits", i, len + 1);
 		/* Every smaller buffer is refused without writing past its end. */
@@ -246,8 +240,8 @@ static void test_mlsx(void)
 			for (size_t size = 0; size < len + 1; size++) {
 				memset(buf, 'X', sizeof(buf));
 				r = listing_format_mlsx(buf, size, mlsx_cases[i].name, &st,
-							mlsx_cases[i].facts, mlsx_cases[i].type_override,
-							mlsx_cases[i].writable, mlsx_cases[i].crlf);
+							mlsx_cases[i].facts, mlsx_cases[i].writable,
+							mlsx_cases[i].crlf);
 				if (r != -ENOSPC || buf[size] != 'X') {
 					diag("size %zu: got %d", size, r);
 					all = false;
@@ -479,7 +473,7 @@ static void test_extreme_times(void)
 		ok(listing_format_list(buf, sizeof(buf), "f", &st, NULL, NOW) > 0 &&
 			   strstr(buf, " Jan  1  1970 f\r\n"),
 		   "LIST line for mtime %lld shows the epoch: %s", times[i], buf);
-		ok(listing_format_mlsx(buf, sizeof(buf), "f", &st, FACT_MODIFY, NULL, false, true) > 0 &&
+		ok(listing_format_mlsx(buf, sizeof(buf), "f", &st, FACT_MODIFY, false, true) > 0 &&
 			   strcmp(buf, "modify=19700101000000; f\r\n") == 0,
 		   "MLSx modify fact for mtime %lld is the epoch: %s", times[i], buf);
 	}
@@ -529,8 +523,70 @@ static void test_time_val(void)
 	}
 }
 
+/* FEAT's MLST line and OPTS MLST: names and bits from one table. */
+static const struct {
+	const char *arg;
+	unsigned facts;
+	const char *echo;
+} facts_cases[] = {
+	{ "", 0, "" },
+	{ "type;size;", FACT_TYPE | FACT_SIZE, "type;size;" },
+	{ "size;type", FACT_TYPE | FACT_SIZE, "size;type;" },       /* the client's order */
+	{ "TYPE;Unix.Mode;", FACT_TYPE | FACT_UNIX_MODE, "type;UNIX.mode;" },
+	{ "type;type;", FACT_TYPE, "type;" },                       /* each once */
+	{ "bogus;perm;", FACT_PERM, "perm;" },                      /* unknown ignored */
+	{ ";;modify;;", FACT_MODIFY, "modify;" },
+	{ "types;siz;", 0, "" },                                    /* whole names only */
+	{ "type;size;modify;perm;unique;UNIX.mode;", FACT_ALL,
+	  "type;size;modify;perm;unique;UNIX.mode;" },
+};
+
+static const struct {
+	unsigned selected;
+	const char *want;
+} feat_cases[] = {
+	{ FACT_ALL, "type*;size*;modify*;perm*;unique*;UNIX.mode*;" },
+	{ 0, "type;size;modify;perm;unique;UNIX.mode;" },
+	{ FACT_SIZE | FACT_UNIQUE, "type;size*;modify;perm;unique*;UNIX.mode;" },
+};
+
+static void test_facts(void)
+{
+	char buf[128];
+
+	for (size_t i = 0; i < ELEMENTSOF(facts_cases); i++) {
+		unsigned facts = 12345;
+		int r = listing_parse_facts(facts_cases[i].arg, strlen(facts_cases[i].arg), &facts, buf,
+					    sizeof(buf));
+
+		is_int(r, 0, "listing_parse_facts(\"%s\")", facts_cases[i].arg);
+		ok(facts == facts_cases[i].facts, "listing_parse_facts(\"%s\"): bits %#x",
+		   facts_cases[i].arg, facts);
+		is_str(buf, facts_cases[i].echo, "listing_parse_facts(\"%s\"): echo", facts_cases[i].arg);
+	}
+	/* Length-bounded: a fact name past len is not read. */
+	{
+		unsigned facts = 0;
+
+		listing_parse_facts("type;size", 4, &facts, buf, sizeof(buf));
+		ok(facts == FACT_TYPE, "listing_parse_facts reads only len bytes");
+		is_int(listing_parse_facts("type;", 5, &facts, buf, 5), -ENOSPC,
+		       "listing_parse_facts: echo capacity kept");
+	}
+	for (size_t i = 0; i < ELEMENTSOF(feat_cases); i++) {
+		size_t len = strlen(feat_cases[i].want);
+
+		is_int(listing_feat_facts(buf, sizeof(buf), feat_cases[i].selected), (int)len,
+		       "listing_feat_facts(%#x): length", feat_cases[i].selected);
+		is_str(buf, feat_cases[i].want, "listing_feat_facts(%#x)", feat_cases[i].selected);
+		is_int(listing_feat_facts(buf, len, feat_cases[i].selected), -ENOSPC,
+		       "listing_feat_facts(%#x): one byte short", feat_cases[i].selected);
+	}
+}
+
 int main(void)
 {
+	test_facts();
 	test_time_val();
 	test_extreme_times();
 	test_list();

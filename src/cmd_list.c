@@ -14,6 +14,7 @@
 #include "data.h"
 #include "dispatch.h"
 #include "fs.h"
+#include "list_args.h"
 #include "listing.h"
 #include "log.h"
 #include "path.h"
@@ -21,17 +22,6 @@
 #include "util.h"
 #include "xfer.h"
 #include "banned.h"
-
-enum list_format { FORMAT_LIST, FORMAT_NLST, FORMAT_MLSD };
-
-struct list_request {
-	enum list_format format;
-	bool all;              /* -a: names starting with '.' too */
-	bool dir_itself;       /* -d: the directory, not its contents */
-	bool recursive;        /* -R: subdirectories too, LIST_MAX_DEPTH deep */
-	char vpath[VPATH_MAX]; /* what to list */
-	char pattern[256];     /* "" or a wildcard for the last component */
-};
 
 /* One open directory of a listing. With -R a directory is read twice:
  * first its entries are listed, then its subdirectories are entered one
@@ -55,48 +45,6 @@ struct lister {
 	const char *single_name;
 	time_t now;
 };
-
-/* Options are a whitelist of ls letters; those that change the output
- * are honoured, the rest accepted. Returns the argument after them, or
- * NULL for an unknown option. */
-static const char *parse_options(const char *arg, struct list_request *req)
-{
-	while (arg[0] == '-' && arg[1] != '\0' && arg[1] != ' ') {
-		const char *p = arg + 1;
-
-		for (; *p && *p != ' '; p++) {
-			if (*p == 'a' || *p == 'A')
-				req->all = true;
-			else if (*p == 'd')
-				req->dir_itself = true;
-			else if (*p == 'R')
-				req->recursive = true;
-			else if (!strchr("l1FhLT", *p))
-				return NULL;
-		}
-		arg = *p ? p + 1 : p;
-	}
-	return arg;
-}
-
-/* Splits off a wildcard last component into req->pattern; wildcards
- * in earlier components are taken literally. */
-static int split_pattern(struct session *s, const char *arg, struct list_request *req)
-{
-	char joined[VPATH_MAX];
-	char *slash;
-	int r = path_resolve(s->cwd, *arg ? arg : ".", joined, sizeof(joined));
-
-	if (r < 0)
-		return r;
-	slash = strrchr(joined, '/');
-	if (!has_wildcard(slash + 1))
-		return copy_string(req->vpath, sizeof(req->vpath), joined);
-	if (copy_string(req->pattern, sizeof(req->pattern), slash + 1) < 0)
-		return -ENAMETOOLONG;
-	*slash = '\0';
-	return copy_string(req->vpath, sizeof(req->vpath), joined[0] ? joined : "/");
-}
 
 static bool visible(const struct lister *l, const char *name)
 {
@@ -287,16 +235,7 @@ static void close_listing(struct lister *l)
 static int build_request(struct session *s, const struct command *c, enum list_format format,
 			 struct list_request *req)
 {
-	const char *arg = c->arg;
-
-	memset(req, 0, sizeof(*req));
-	req->format = format;
-	if (format != FORMAT_MLSD) {
-		arg = parse_options(arg, req);
-		if (!arg)
-			return -EINVAL;
-	}
-	return split_pattern(s, arg, req);
+	return list_request_parse(s->cwd, c->arg, strlen(c->arg), format, req);
 }
 
 /* Parses the command and opens what it names; on failure replies and

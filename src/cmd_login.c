@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "exit_status.h"
 #include "fs.h"
 #include "log.h"
 #include "reply.h"
@@ -33,7 +34,7 @@ static int drop_to_run_user(struct session *s)
 		log_msg(LOG_CRIT, "cannot become %s: %s", s->run_account->name, strerror(-r));
 		reply(s, 421, "Service not available");
 		s->quit = true;
-		s->exit_status = 111;
+		s->exit_status = EXIT_SYSTEM;
 		return r;
 	}
 	s->privileged = false;
@@ -176,7 +177,7 @@ static void system_login(struct session *s, const char *password)
 		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a.name, a.home, strerror(-r));
 		reply(s, 421, "Service not available");
 		s->quit = true;
-		s->exit_status = 111;
+		s->exit_status = EXIT_SYSTEM;
 		return;
 	}
 	s->privileged = false;

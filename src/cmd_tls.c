@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "exit_status.h"
 #include "log.h"
 #include "reply.h"
 #include "util.h"
@@ -25,7 +26,7 @@ void session_start_tls(struct session *s)
 	if (r < 0) {
 		log_msg(LOG_WARNING, "%s (peer %s)", err, s->peer_str);
 		s->quit = true;
-		s->exit_status = 1;
+		s->exit_status = EXIT_SESSION_ERROR;
 		return;
 	}
 	s->ctrl.tls = tls;
@@ -38,7 +39,7 @@ void session_start_tls(struct session *s)
 			s->tls_info.sni, s->peer_str);
 		reply(s, 421, "HOST and TLS server name disagree");
 		s->quit = true;
-		s->exit_status = 1;
+		s->exit_status = EXIT_SESSION_ERROR;
 		return;
 	}
 	{

@@ -19,6 +19,7 @@
 #include "bounds.h"
 #include "check.h"
 #include "config.h"
+#include "exit_status.h"
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
@@ -29,15 +30,6 @@
 #include "users.h"
 #include "util.h"
 #include "banned.h"
-
-/* Exit statuses, documented in ftpsd(8). */
-enum {
-	EXIT_SESSION_OK = 0,
-	EXIT_SESSION_ERROR = 1,    /* the peer failed: TLS handshake, protocol */
-	EXIT_USAGE = 2,
-	EXIT_BAD_CONFIG = 100,
-	EXIT_SYSTEM = 111,
-};
 
 static void usage(FILE *out)
 {
@@ -232,9 +224,9 @@ static int run_check(void)
 	if (su.users_fd >= 0)
 		close(su.users_fd);
 	if (su.errs.count)
-		return 1;
+		return EXIT_CHECK_PROBLEMS;
 	printf("ftpsd: configuration ok\n");
-	return 0;
+	return EXIT_SESSION_OK;
 }
 
 /* The control connection: fd 3 under systemd's LISTEN_FDS=1 protocol
@@ -400,11 +392,11 @@ int main(int argc, char **argv)
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
 			usage(stdout);
-			return 0;
+			return EXIT_SESSION_OK;
 		}
 		if (strcmp(argv[1], "--version") == 0) {
 			printf("ftpsd %s\n", PACKAGE_VERSION);
-			return 0;
+			return EXIT_SESSION_OK;
 		}
 		if (strcmp(argv[1], "--check") == 0)
 			return run_check();

@@ -8,6 +8,7 @@
 #include "session_loop.h"
 #include "command.h"
 #include "dispatch.h"
+#include "exit_status.h"
 #include "log.h"
 #include "reply.h"
 #include "stop.h"
@@ -121,7 +122,7 @@ static void handle_line(struct session *s)
 			log_msg(LOG_WARNING, "%s request from %s on the FTP port: closing",
 				p == FOREIGN_HTTP ? "HTTP" : "SMTP", s->peer_str);
 			s->quit = true;
-			s->exit_status = 1;
+			s->exit_status = EXIT_SESSION_ERROR;
 			return;
 		}
 	}

@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "hostport.h"
 #include "reply.h"
+#include "util.h"
 #include "banned.h"
 
 void cmd_type(struct session *s, const struct command *c)
@@ -47,14 +48,13 @@ void cmd_mode(struct session *s, const struct command *c)
 void cmd_rest(struct session *s, const struct command *c)
 {
 	uint64_t v = 0;
+	int r = c->arg_len > 19 ? -EINVAL : parse_decimal(c->arg, c->arg_len, INT64_MAX, &v);
 
-	if (c->arg_len > 19 || strspn(c->arg, "0123456789") != c->arg_len) {
+	if (r == -EINVAL) {
 		reply(s, 501, "REST needs a byte offset");
 		return;
 	}
-	for (const char *p = c->arg; *p; p++)
-		v = v * 10 + (uint64_t)(*p - '0');
-	if (v > (uint64_t)INT64_MAX) {
+	if (r < 0) {
 		reply(s, 501, "REST offset too large");
 		return;
 	}

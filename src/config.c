@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "bounds.h"
+#include "util.h"
 #include "banned.h"
 
 extern char **environ;
@@ -87,16 +88,9 @@ int config_parse_bool(const char *s, bool *ret)
 
 int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (*s == '\0' || strlen(s) > 10)
-		return -EINVAL;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < min || v > max)
+	if (strlen(s) > 10 || parse_decimal(s, strlen(s), max, &v) < 0 || v < min)
 		return -EINVAL;
 	*ret = (unsigned)v;
 	return 0;
@@ -193,9 +187,7 @@ int config_parse_size(const char *s, uint64_t *ret)
 	case 'T': shift = 40; break;
 	default: return -EINVAL;
 	}
-	for (size_t i = 0; i < digits; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (v > (UINT64_MAX >> 1) >> shift)
+	if (parse_decimal(s, digits, (UINT64_MAX >> 1) >> shift, &v) < 0)
 		return -EINVAL;
 	*ret = v << shift;
 	return 0;

@@ -4,24 +4,20 @@
 #include <string.h>
 
 #include "hostport.h"
+#include "util.h"
 #include "banned.h"
 
-/* A decimal number in [0, max] with 1-5 digits and nothing else around it
- * up to the terminator; advances *p. */
-static int parse_decimal(const char **p, unsigned max, unsigned *ret)
+/* A decimal number in [0, max] with 1-5 digits, ending where the digits
+ * end; advances *p past them. */
+static int parse_field(const char **p, unsigned max, unsigned *ret)
 {
-	unsigned v = 0;
-	int digits = 0;
+	size_t digits = strspn(*p, "0123456789");
+	uint64_t v;
 
-	while (**p >= '0' && **p <= '9') {
-		if (++digits > 5)
-			return -EINVAL;
-		v = v * 10 + (unsigned)(**p - '0');
-		(*p)++;
-	}
-	if (digits == 0 || v > max)
+	if (digits > 5 || parse_decimal(*p, digits, max, &v) < 0)
 		return -EINVAL;
-	*ret = v;
+	*p += digits;
+	*ret = (unsigned)v;
 	return 0;
 }
 
@@ -31,7 +27,7 @@ int hostport_parse_port(const char *arg, struct sockaddr_in *ret)
 	const char *p = arg;
 
 	for (int i = 0; i < 6; i++) {
-		if (parse_decimal(&p, 255, &n[i]) < 0)
+		if (parse_field(&p, 255, &n[i]) < 0)
 			return -EINVAL;
 		if (*p != (i < 5 ? ',' : '\0'))
 			return -EINVAL;
@@ -59,7 +55,7 @@ int hostport_parse_eprt(const char *arg, struct sockaddr_storage *ret)
 	    delim == '.' || delim == ':')
 		return -EINVAL;
 	p = arg + 1;
-	if (parse_decimal(&p, 65535, &family) < 0 || *p++ != delim)
+	if (parse_field(&p, 65535, &family) < 0 || *p++ != delim)
 		return -EINVAL;
 	end = strchr(p, delim);
 	if (!end || end == p || (size_t)(end - p) >= sizeof(host))
@@ -67,7 +63,7 @@ int hostport_parse_eprt(const char *arg, struct sockaddr_storage *ret)
 	memcpy(host, p, (size_t)(end - p));
 	host[end - p] = '\0';
 	p = end + 1;
-	if (parse_decimal(&p, 65535, &port) < 0 || port == 0 || *p++ != delim || *p != '\0')
+	if (parse_field(&p, 65535, &port) < 0 || port == 0 || *p++ != delim || *p != '\0')
 		return -EINVAL;
 
 	memset(ret, 0, sizeof(*ret));

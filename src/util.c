@@ -152,6 +152,26 @@ void format_time_val(char *buf, long long t)
 		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
+int parse_decimal(const char *p, size_t len, uint64_t max, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+
+		if (v > (max - d) / 10 || d > max)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*ret = v;
+	return 0;
+}
+
 int parse_time_val(const char *s, size_t len, long long *ret)
 {
 	static const int days_in_month[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -161,12 +181,14 @@ int parse_time_val(const char *s, size_t len, long long *ret)
 	struct tm tm;
 	time_t t;
 
-	for (int i = 0; i < 6; i++)
-		for (int k = 0; k < width[i]; k++, p++) {
-			if (p >= len || s[p] < '0' || s[p] > '9')
-				return -EINVAL;
-			f[i] = f[i] * 10 + (s[p] - '0');
-		}
+	for (int i = 0; i < 6; i++) {
+		uint64_t v;
+
+		if (len - p < (size_t)width[i] || parse_decimal(s + p, (size_t)width[i], 9999, &v) < 0)
+			return -EINVAL;
+		f[i] = (int)v;
+		p += (size_t)width[i];
+	}
 	if (p < len) {   /* ".fff": fractions of a second */
 		if (s[p++] != '.' || p == len)
 			return -EINVAL;

@@ -35,6 +35,12 @@ void utc_time(long long t, struct tm *ret);
 #define TIME_VAL_SIZE 15
 void format_time_val(char *buf, long long t);
 
+/* p[0..len) as a decimal number: one or more digits and nothing else,
+ * at most max. 0, -EINVAL (empty, or not all digits) or -ERANGE (above
+ * max). The one decimal parser: REST, PORT/EPRT, configuration values,
+ * time-vals. */
+int parse_decimal(const char *p, size_t len, uint64_t max, uint64_t *ret);
+
 /* "YYYYMMDDHHMMSS" (RFC 3659 time-val, optionally ".fff" which is
  * ignored), UTC, to seconds since the epoch. 0 or -EINVAL. */
 int parse_time_val(const char *s, size_t len, long long *ret);

@@ -78,10 +78,7 @@ static void fill_unspecified(const struct session *s, struct sockaddr_storage *t
 	    target->ss_family != s->peer.ss_family)
 		return;
 	*target = s->peer;
-	if (target->ss_family == AF_INET)
-		((struct sockaddr_in *)target)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)target)->sin6_port = htons((uint16_t)port);
+	sockaddr_set_port(target, port);
 }
 
 /* Common checks of PORT and EPRT: the target must be the control peer
@@ -162,10 +159,8 @@ void cmd_pasv(struct session *s, const struct command *c)
 	}
 	if (s->cfg->has_pasv_address)
 		addr = s->cfg->pasv_address;
-	else if (local.ss_family == AF_INET)
-		addr = ((struct sockaddr_in *)&local)->sin_addr;
-	else   /* IPv4-mapped IPv6: the last four bytes */
-		memcpy(&addr, ((struct sockaddr_in6 *)&local)->sin6_addr.s6_addr + 12, 4);
+	else
+		sockaddr_ipv4(&local, &addr);   /* IPv4 or IPv4-mapped: PASV listens on IPv4 only */
 	hostport_format_pasv(&addr, port, hp, sizeof(hp));
 	reply(s, 227, "Entering Passive Mode (%s).", hp);
 }

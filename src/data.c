@@ -23,9 +23,8 @@ static int listen_address(const struct session *s, int family, struct sockaddr_s
 			  socklen_t *ret_len)
 {
 	const struct sockaddr_storage *local = &s->local;
-	bool mapped = local->ss_family == AF_INET6 &&
-		      IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)local)->sin6_addr);
-	bool v4 = local->ss_family == AF_INET || mapped;
+	struct in_addr local4;
+	bool v4 = sockaddr_ipv4(local, &local4);
 
 	memset(ret, 0, sizeof(*ret));
 	if (family == 0)
@@ -36,10 +35,7 @@ static int listen_address(const struct session *s, int family, struct sockaddr_s
 		struct sockaddr_in *sin = (struct sockaddr_in *)ret;
 
 		sin->sin_family = AF_INET;
-		if (mapped)
-			memcpy(&sin->sin_addr, ((const struct sockaddr_in6 *)local)->sin6_addr.s6_addr + 12, 4);
-		else
-			sin->sin_addr = ((const struct sockaddr_in *)local)->sin_addr;
+		sin->sin_addr = local4;
 		*ret_len = sizeof(*sin);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
@@ -49,14 +45,6 @@ static int listen_address(const struct session *s, int family, struct sockaddr_s
 		*ret_len = sizeof(*sin6);
 	}
 	return 0;
-}
-
-static void set_port(struct sockaddr_storage *ss, unsigned port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 }
 
 /* A listener on addr, or -errno. SO_REUSEADDR because a port's earlier
@@ -94,14 +82,14 @@ static int listen_passive(const struct session *s, struct sockaddr_storage *addr
 	int fd;
 
 	if (lo == 0) {
-		set_port(addr, 0);
+		sockaddr_set_port(addr, 0);
 		return listen_on(addr, len);
 	}
 	span = hi - lo + 1;
 	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
 		start = (unsigned)getpid();
 	for (unsigned i = 0; i < span; i++) {
-		set_port(addr, lo + (start + i) % span);
+		sockaddr_set_port(addr, lo + (start + i) % span);
 		fd = listen_on(addr, len);
 		if (fd != -EADDRINUSE)
 			return fd;

@@ -73,17 +73,16 @@ int hostport_parse_eprt(const char *arg, struct sockaddr_storage *ret)
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
 			return -EINVAL;
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
 	} else if (family == 2) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
 
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
 			return -EINVAL;
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
 	} else {
 		return -EAFNOSUPPORT;
 	}
+	sockaddr_set_port(ret, port);
 	return 0;
 }
 
@@ -124,8 +123,15 @@ unsigned sockaddr_port(const struct sockaddr_storage *sa)
 	return 0;
 }
 
-/* The IPv4 address of an AF_INET or IPv4-mapped AF_INET6 address. */
-static int as_ipv4(const struct sockaddr_storage *sa, struct in_addr *ret)
+void sockaddr_set_port(struct sockaddr_storage *sa, unsigned port)
+{
+	if (sa->ss_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
+	else if (sa->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
+}
+
+int sockaddr_ipv4(const struct sockaddr_storage *sa, struct in_addr *ret)
 {
 	if (sa->ss_family == AF_INET) {
 		*ret = ((const struct sockaddr_in *)sa)->sin_addr;
@@ -145,7 +151,7 @@ static int as_ipv4(const struct sockaddr_storage *sa, struct in_addr *ret)
 int sockaddr_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	struct in_addr a4, b4;
-	int va = as_ipv4(a, &a4), vb = as_ipv4(b, &b4);
+	int va = sockaddr_ipv4(a, &a4), vb = sockaddr_ipv4(b, &b4);
 
 	if (va || vb)
 		return va && vb && a4.s_addr == b4.s_addr;
@@ -170,7 +176,7 @@ void sockaddr_host_string(const struct sockaddr_storage *sa, char *buf, size_t s
 	const void *src = NULL;
 	int family = AF_INET;
 
-	if (as_ipv4(sa, &a4)) {
+	if (sockaddr_ipv4(sa, &a4)) {
 		src = &a4;
 	} else if (sa->ss_family == AF_INET6) {
 		src = &((const struct sockaddr_in6 *)sa)->sin6_addr;

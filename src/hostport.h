@@ -24,6 +24,13 @@ int hostport_format_pasv(const struct in_addr *addr, unsigned port, char *buf, s
 /* The port of an AF_INET or AF_INET6 address, 0 for anything else. */
 unsigned sockaddr_port(const struct sockaddr_storage *sa);
 
+/* Sets the port of an AF_INET or AF_INET6 address (nothing for others). */
+void sockaddr_set_port(struct sockaddr_storage *sa, unsigned port);
+
+/* The IPv4 address of an AF_INET or IPv4-mapped AF_INET6 address
+ * (::ffff:a.b.c.d): 1, or 0 for any other address. */
+int sockaddr_ipv4(const struct sockaddr_storage *sa, struct in_addr *ret);
+
 /* true when both are the same host (IPv4-mapped IPv6 equals its IPv4). */
 int sockaddr_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 

@@ -376,8 +376,44 @@ static void test_unspecified(void)
 	}
 }
 
+/* The IPv4 address behind an address, and setting a port: the helpers
+ * data.c and cmd_params.c share. */
+static const struct {
+	const char *host;
+	int v4;
+	const char *ipv4;
+} ipv4_cases[] = {
+	{ "192.0.2.1", 1, "192.0.2.1" },
+	{ "::ffff:192.0.2.1", 1, "192.0.2.1" },     /* IPv4-mapped: the last four bytes */
+	{ "::ffff:0.0.0.0", 1, "0.0.0.0" },
+	{ "::1.2.3.4", 0, NULL },                   /* IPv4-compatible is not mapped */
+	{ "64:ff9b::1.2.3.4", 0, NULL },            /* NAT64 is not mapped */
+	{ "2001:db8::1", 0, NULL },
+	{ "unix", 0, NULL },
+};
+
+static void test_ipv4_and_port(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(ipv4_cases); i++) {
+		struct sockaddr_storage ss = make_sa(ipv4_cases[i].host, 21);
+		struct in_addr a = { 0 };
+		char buf[INET_ADDRSTRLEN] = "";
+		int v4 = sockaddr_ipv4(&ss, &a);
+
+		is_int(v4, ipv4_cases[i].v4, "sockaddr_ipv4(%s)", ipv4_cases[i].host);
+		if (v4 && ipv4_cases[i].ipv4) {
+			inet_ntop(AF_INET, &a, buf, sizeof(buf));
+			is_str(buf, ipv4_cases[i].ipv4, "sockaddr_ipv4(%s): the address", ipv4_cases[i].host);
+		}
+		sockaddr_set_port(&ss, 6446);
+		is_int(sockaddr_port(&ss), strcmp(ipv4_cases[i].host, "unix") ? 6446 : 0,
+		       "sockaddr_set_port(%s, 6446)", ipv4_cases[i].host);
+	}
+}
+
 int main(void)
 {
+	test_ipv4_and_port();
 	test_unspecified();
 	test_port();
 	test_eprt();

@@ -43,13 +43,10 @@ void session_start_tls(struct session *s)
 		return;
 	}
 	{
-		char message[1024];
-		const char *subject = s->tls_info.cert_verified ? s->tls_info.subject : "";
+		char before[128];
 
-		snprintf(message, sizeof(message), "TLS established with %s: %s, %s%s%s", s->peer_str,
-			 s->tls_info.version, s->tls_info.cipher, *subject ? ", client certificate " : "",
-			 subject);
-		log_tls(LOG_INFO, message, s->tls_info.version, s->tls_info.cipher, subject);
+		snprintf(before, sizeof(before), "TLS established with %s: ", s->peer_str);
+		log_tls_summary(LOG_INFO, before, &s->tls_info, "");
 	}
 }
 

@@ -9,6 +9,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "tls.h"
 #include "bounds.h"
 #include "util.h"
 #include "banned.h"
@@ -113,6 +114,17 @@ void log_tls(int priority, const char *message, const char *version, const char 
 		return;
 	}
 	send_record(message, priority, extra, client_subject && *client_subject ? 3 : 2);
+}
+
+void log_tls_summary(int priority, const char *before, const struct tls_info *t,
+		     const char *after)
+{
+	char message[1024];
+	const char *subject = t->cert_verified ? t->subject : "";
+
+	snprintf(message, sizeof(message), "%s%s, %s%s%s%s", before, t->version, t->cipher,
+		 *subject ? ", client certificate " : "", subject, after);
+	log_tls(priority, message, t->version, t->cipher, subject);
 }
 
 void log_set_error(int err)

@@ -24,6 +24,13 @@ void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2
 void log_tls(int priority, const char *message, const char *version, const char *cipher,
 	     const char *client_subject);
 
+/* log_tls() for an established TLS session, the one wording of its
+ * summary: MESSAGE is before + "VERSION, CIPHER[, client certificate
+ * SUBJECT]" + after (the subject only when it was verified). */
+struct tls_info;
+void log_tls_summary(int priority, const char *before, const struct tls_info *t,
+		     const char *after);
+
 /* One command and its final reply code: MESSAGE is mod_ftp's
  * "%u [%a] %r %>s". line is the command as received, already masked. */
 void log_command(const char *line, int reply_code);

@@ -308,17 +308,11 @@ static int drop_privileges(struct setup *su, bool *ret_privileged)
 
 static void log_session_end(const struct session *s)
 {
-	char message[1024];
-	const struct tls_info *t = &s->tls_info;
-	const char *subject = t->cert_verified ? t->subject : "";
-
-	if (!t->active) {
+	if (!s->tls_info.active) {
 		log_msg(LOG_INFO, "session end (plaintext)");
 		return;
 	}
-	snprintf(message, sizeof(message), "session end (%s, %s%s%s)", t->version, t->cipher,
-		 *subject ? ", client certificate " : "", subject);
-	log_tls(LOG_INFO, message, t->version, t->cipher, subject);
+	log_tls_summary(LOG_INFO, "session end (", &s->tls_info, ")");
 }
 
 static int serve(struct setup *su, int rfd, int wfd)

@@ -126,30 +126,45 @@ static void credentials_error(const struct config *cfg, int r, char *err, size_t
 			 cfg->tls_key, gnutls_strerror(r));
 }
 
+/* The certificate and key, then the CA (when configured) into cred: what
+ * the server loads and what --check tries. *key_r and *ca_r get GnuTLS's
+ * results; *ca_r is 1 without a CA, 0 for a CA file without certificates. */
+static void load_files(gnutls_certificate_credentials_t cred, const struct config *cfg,
+		       int *key_r, int *ca_r)
+{
+	*key_r = gnutls_certificate_set_x509_key_file2(cred, cfg->tls_cert, cfg->tls_key,
+						       GNUTLS_X509_FMT_PEM, NULL, 0);
+	*ca_r = cfg->tls_ca ? gnutls_certificate_set_x509_trust_file(cred, cfg->tls_ca,
+								     GNUTLS_X509_FMT_PEM)
+			    : 1;
+}
+
+static void ca_error(const struct config *cfg, int r, char *err, size_t err_size)
+{
+	snprintf(err, err_size, "FTPSD_TLS_CA=%s: %s", cfg->tls_ca,
+		 r == 0 ? "no certificates found" : gnutls_strerror(r));
+}
+
 static int load_credentials(struct tls_server *ts, const struct config *cfg, char *err,
 			    size_t err_size)
 {
-	int r = gnutls_certificate_allocate_credentials(&ts->cred);
+	int r = gnutls_certificate_allocate_credentials(&ts->cred), ca_r;
 
 	if (r < 0)
 		goto fail;
 	if (tls_key_exposed(cfg->tls_key, err, err_size) < 0)
 		return -EINVAL;
-	r = gnutls_certificate_set_x509_key_file2(ts->cred, cfg->tls_cert, cfg->tls_key,
-						  GNUTLS_X509_FMT_PEM, NULL, 0);
+	load_files(ts->cred, cfg, &r, &ca_r);
 	if (r < 0) {
 		credentials_error(cfg, r, err, err_size);
 		return -EINVAL;
 	}
-	if (cfg->tls_ca) {
-		r = gnutls_certificate_set_x509_trust_file(ts->cred, cfg->tls_ca, GNUTLS_X509_FMT_PEM);
-		if (r <= 0) {
-			snprintf(err, err_size, "FTPSD_TLS_CA=%s: %s", cfg->tls_ca,
-				 r == 0 ? "no certificates found" : gnutls_strerror(r));
-			return -EINVAL;
-		}
-		gnutls_certificate_set_verify_function(ts->cred, verify_client);
+	if (ca_r <= 0) {
+		ca_error(cfg, ca_r, err, err_size);
+		return -EINVAL;
 	}
+	if (cfg->tls_ca)
+		gnutls_certificate_set_verify_function(ts->cred, verify_client);
 	return 0;
 fail:
 	snprintf(err, err_size, "GnuTLS credentials: %s", gnutls_strerror(r));
@@ -275,7 +290,7 @@ void tls_check_each(const struct config *cfg, struct config_errors *errs,
 	gnutls_priority_t prio;
 	const char *errpos = NULL;
 	char err[320];
-	int r;
+	int r, ca_r;
 
 	bool files_ok = tls_files_diagnose(cfg, errs, warnings) == 0;
 
@@ -285,17 +300,14 @@ void tls_check_each(const struct config *cfg, struct config_errors *errs,
 		config_error(errs, "GnuTLS: out of memory");
 		return;
 	}
-	r = gnutls_certificate_set_x509_key_file2(cred, cfg->tls_cert, cfg->tls_key,
-						  GNUTLS_X509_FMT_PEM, NULL, 0);
+	load_files(cred, cfg, &r, &ca_r);
 	/* What the diagnosis did not explain, GnuTLS's own words. */
 	if (r < 0 && files_ok)
 		config_error(errs, "FTPSD_TLS_CERT=%s, FTPSD_TLS_KEY=%s: %s", cfg->tls_cert,
 			     cfg->tls_key, gnutls_strerror(r));
-	if (cfg->tls_ca) {
-		r = gnutls_certificate_set_x509_trust_file(cred, cfg->tls_ca, GNUTLS_X509_FMT_PEM);
-		if (r <= 0)
-			config_error(errs, "FTPSD_TLS_CA=%s: %s", cfg->tls_ca,
-				     r == 0 ? "no certificates found" : gnutls_strerror(r));
+	if (ca_r <= 0) {
+		ca_error(cfg, ca_r, err, sizeof(err));
+		config_error(errs, "%s", err);
 	}
 	gnutls_certificate_free_credentials(cred);
 	r = gnutls_priority_init2(&prio, cfg->tls_priority, &errpos, 0);

@@ -22,6 +22,21 @@ void channel_init(struct channel *ch, int rfd, int wfd)
 	ch->closing_result = 1;
 }
 
+void channel_set_tls(struct channel *ch, gnutls_session_t tls)
+{
+	ch->tls = tls;
+}
+
+bool channel_is_tls(const struct channel *ch)
+{
+	return ch->tls != NULL;
+}
+
+gnutls_session_t channel_tls_session(const struct channel *ch)
+{
+	return ch->tls;
+}
+
 /* Maps a GnuTLS record error to the errno-style contract above. */
 static ssize_t tls_error(ssize_t r)
 {

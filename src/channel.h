@@ -26,6 +26,17 @@ struct channel {
 
 void channel_init(struct channel *ch, int rfd, int wfd);
 
+/* From now on the channel speaks TLS over the session tls (after its
+ * handshake); the channel owns it. */
+void channel_set_tls(struct channel *ch, gnutls_session_t tls);
+
+/* true when the channel speaks TLS. */
+bool channel_is_tls(const struct channel *ch);
+
+/* The channel's TLS session, for questions about it (certificates,
+ * tickets); NULL on a plain channel. */
+gnutls_session_t channel_tls_session(const struct channel *ch);
+
 /* >0 bytes read, 0 at a clean end (TCP FIN, or TLS close_notify, also
  * after user_canceled), -EAGAIN, -ECONNABORTED when a TLS peer closed
  * without close_notify (user_canceled and then the end of the stream

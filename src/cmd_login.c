@@ -77,7 +77,7 @@ static bool certificate_login(struct session *s, struct user_entry *e)
 	if (!s->cfg->tls_cert_login || !s->ctrl.tls || !s->tls_info.cert_verified ||
 	    s->users_fd < 0)
 		return false;
-	if (!tls_cert_names_user(s->ctrl.tls, s->user))
+	if (!tls_cert_names_user(channel_tls_session(&s->ctrl), s->user))
 		return false;
 	return users_find(s->users_fd, s->user, e) == 0;
 }

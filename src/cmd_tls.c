@@ -29,7 +29,7 @@ void session_start_tls(struct session *s)
 		s->exit_status = EXIT_SESSION_ERROR;
 		return;
 	}
-	s->ctrl.tls = tls;
+	channel_set_tls(&s->ctrl, tls);
 	s->first_line = true;   /* a cross-protocol request may come inside TLS */
 	tls_describe(tls, &s->tls_info);
 	/* RFC 7151 with TLS: the host named before AUTH and the server name

@@ -225,7 +225,7 @@ static int secure(struct session *s, struct channel *ch, int64_t deadline)
 		reply(s, 522, "Data connection TLS negotiation failed");
 		return -EPROTO;
 	}
-	ch->tls = tls;
+	channel_set_tls(ch, tls);
 	channel_tune_for_data(ch);
 	if (s->cfg->tls_require_reuse && !gnutls_session_is_resumed(tls)) {
 		log_msg(LOG_WARNING, "data connection from %s did not resume the control TLS session",
@@ -234,7 +234,7 @@ static int secure(struct session *s, struct channel *ch, int64_t deadline)
 		return -EPROTO;
 	}
 	/* The client used up a TLS 1.3 ticket: give it the next one. */
-	tls_refresh_ticket(s->ctrl.tls, deadline);
+	tls_refresh_ticket(channel_tls_session(&s->ctrl), deadline);
 	return 0;
 }
 

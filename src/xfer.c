@@ -198,7 +198,7 @@ static bool send_buffer(struct xfer *x, const char *buf, size_t len)
  * this process (under TLS too when the kernel does the encryption). */
 static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
 {
-	x->kernel_tls = x->data->tls != NULL;
+	x->kernel_tls = channel_is_tls(x->data);
 	while (offset < size) {
 		size_t chunk = size - offset > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)(size - offset);
 		ssize_t n = channel_send_file(x->data, fd, &offset, chunk);
@@ -395,7 +395,7 @@ void xfer_recv_file(struct xfer *x, int fd, bool ascii)
 			if (ascii && ascii_from_network_end(&st, &cr, 1) == 1 &&
 			    !write_file(x, fd, &cr, 1))
 				return;
-			if (!x->data->tls && control_hung_up(x->s))
+			if (!channel_is_tls(x->data) && control_hung_up(x->s))
 				x->status = XFER_CONTROL_LOST;
 			return;
 		} else if (n == -EAGAIN) {

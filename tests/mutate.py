@@ -73,7 +73,7 @@ MUTATIONS = [
              r"CR or LF|CR/LF",
              "names with CR/LF go into LIST/NLST/MLSD lines"),
     Mutation("fresh-tickets-off", "src/data.c",
-             "\ttls_refresh_ticket(s->ctrl.tls, deadline);\n",
+             "\ttls_refresh_ticket(channel_tls_session(&s->ctrl), deadline);\n",
              "\n",
              ["test-tls-data.py"],
              r"curl many URLs|resum|ticket",

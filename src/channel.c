@@ -16,6 +16,7 @@ void channel_init(struct channel *ch, int rfd, int wfd)
 	ch->rfd = rfd;
 	ch->wfd = wfd;
 	ch->tls = NULL;
+	ch->transport = NULL;
 	ch->peer_closed_cleanly = false;
 	ch->peer_canceled = false;
 	ch->closing_len = 0;
@@ -58,7 +59,7 @@ static ssize_t tls_error(ssize_t r)
 /* Raw bytes from under the TLS layer: those read ahead first. */
 static ssize_t recv_raw(struct channel *ch, void *buf, size_t len)
 {
-	size_t taken = tls_transport_take(ch, buf, len);
+	size_t taken = tls_transport_take(ch->transport, buf, len);
 	ssize_t r;
 
 	if (taken > 0)
@@ -198,23 +199,22 @@ void channel_tune_for_data(struct channel *ch)
 {
 	/* Under kTLS the kernel does the records: nothing to tune. */
 	if (!gnutls_transport_is_ktls_enabled(ch->tls))
-		tls_transport_attach(ch->tls, ch);
+		ch->transport = tls_transport_attach(ch->tls);
 }
 
 void channel_batch_begin(struct channel *ch)
 {
-	if (ch->tls)
-		tls_transport_batch_begin(ch);
+	tls_transport_batch_begin(ch->transport);
 }
 
 int channel_batch_end(struct channel *ch)
 {
-	return ch->tls ? tls_transport_batch_end(ch) : 0;
+	return tls_transport_batch_end(ch->transport);
 }
 
 bool channel_pending(struct channel *ch)
 {
-	return ch->tls && (gnutls_record_check_pending(ch->tls) > 0 || tls_transport_pending(ch));
+	return ch->tls && (gnutls_record_check_pending(ch->tls) > 0 || tls_transport_pending(ch->transport));
 }
 
 void channel_poll_spec(struct channel *ch, bool want_write, int *ret_fd, short *ret_events)
@@ -223,7 +223,7 @@ void channel_poll_spec(struct channel *ch, bool want_write, int *ret_fd, short *
 
 	/* Records waiting in the transport wait for the socket to take them;
 	 * otherwise GnuTLS tells which way its interrupted operation went. */
-	if (ch->tls && tls_transport_unsent(ch))
+	if (tls_transport_unsent(ch->transport))
 		write_dir = true;
 	else if (ch->tls)
 		write_dir = gnutls_record_get_direction(ch->tls) == 1;
@@ -313,7 +313,8 @@ void channel_abort(struct channel *ch)
 		gnutls_deinit(ch->tls);
 		ch->tls = NULL;
 	}
-	tls_transport_detach(ch);
+	tls_transport_detach(ch->transport);
+	ch->transport = NULL;
 	close(ch->rfd);
 	if (ch->wfd != ch->rfd)
 		close(ch->wfd);

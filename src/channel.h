@@ -10,9 +10,12 @@
 
 #include "tls_closure.h"
 
+struct tls_transport;
+
 struct channel {
 	int rfd, wfd;            /* the same socket, except for a piped control */
 	gnutls_session_t tls;    /* NULL: plaintext */
+	struct tls_transport *transport;  /* channel_tune_for_data()'s, or NULL */
 	bool peer_closed_cleanly;  /* TLS: the peer's close_notify arrived */
 	/* TLS: the peer sent user_canceled. Its stream is complete only if
 	 * close_notify follows; an end without one is a truncation. */
@@ -60,7 +63,8 @@ ssize_t channel_send_file(struct channel *ch, int fd, off_t *offset, size_t coun
 /* For a TLS data connection, after its handshake: the transport reads
  * ahead, so that one recv() serves many records, and sends the records of
  * a batch together (tls_transport.h). Only where every byte the peer sends
- * is TLS: never on a control connection. One channel at a time. */
+ * is TLS: never on a control connection. One channel at a time: a
+ * second one stays untuned. */
 void channel_tune_for_data(struct channel *ch);
 
 /* Between the two, the TLS records channel_send() makes may wait in this

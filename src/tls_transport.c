@@ -9,8 +9,8 @@
 #include "tls_transport.h"
 #include "banned.h"
 
-static struct {
-	const void *owner;
+struct tls_transport {
+	bool attached;
 	int rfd, wfd;
 	/* Read ahead: in[in_off..in_len) came in and GnuTLS has not had it. */
 	size_t in_len, in_off;
@@ -19,38 +19,42 @@ static struct {
 	bool batching;
 	size_t out_len, out_off;
 	char out[TLS_WRITE_BEHIND_BYTES];
-} io;
+};
 
-static ssize_t pull(gnutls_transport_ptr_t unused, void *data, size_t size)
+/* The one transport (a session has one data connection at a time): half
+ * a megabyte that is not allocated per connection. */
+static struct tls_transport the_transport;
+
+static ssize_t pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
 {
+	struct tls_transport *t = ptr;
 	size_t n;
 
-	(void)unused;
-	if (io.in_off == io.in_len) {
+	if (t->in_off == t->in_len) {
 		ssize_t r;
 
 		do
-			r = recv(io.rfd, io.in, sizeof(io.in), 0);
+			r = recv(t->rfd, t->in, sizeof(t->in), 0);
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			return r;   /* errno tells GnuTLS EAGAIN or the error */
-		io.in_len = (size_t)r;
-		io.in_off = 0;
+		t->in_len = (size_t)r;
+		t->in_off = 0;
 	}
-	n = io.in_len - io.in_off < size ? io.in_len - io.in_off : size;
-	memcpy(data, io.in + io.in_off, n);
-	io.in_off += n;
+	n = t->in_len - t->in_off < size ? t->in_len - t->in_off : size;
+	memcpy(data, t->in + t->in_off, n);
+	t->in_off += n;
 	return (ssize_t)n;
 }
 
 /* GnuTLS's wait for input, when it needs one. */
-static int pull_timeout(gnutls_transport_ptr_t unused, unsigned ms)
+static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned ms)
 {
-	struct pollfd pfd = { .fd = io.rfd, .events = POLLIN };
+	struct tls_transport *t = ptr;
+	struct pollfd pfd = { .fd = t->rfd, .events = POLLIN };
 	int r;
 
-	(void)unused;
-	if (io.in_off < io.in_len)
+	if (t->in_off < t->in_len)
 		return 1;
 	do
 		r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
@@ -60,103 +64,110 @@ static int pull_timeout(gnutls_transport_ptr_t unused, unsigned ms)
 
 /* Sends what waits in out without blocking: 0 when it is all gone, -1
  * with errno (EAGAIN: the socket is full). */
-static int drain(void)
+static int drain(struct tls_transport *t)
 {
-	while (io.out_off < io.out_len) {
-		ssize_t r = send(io.wfd, io.out + io.out_off, io.out_len - io.out_off, MSG_NOSIGNAL);
+	while (t->out_off < t->out_len) {
+		ssize_t r = send(t->wfd, t->out + t->out_off, t->out_len - t->out_off, MSG_NOSIGNAL);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -1;
-		io.out_off += (size_t)r;
+		t->out_off += (size_t)r;
 	}
-	io.out_off = io.out_len = 0;
+	t->out_off = t->out_len = 0;
 	return 0;
 }
 
-static ssize_t push(gnutls_transport_ptr_t unused, const giovec_t *iov, int iovcnt)
+static ssize_t push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 {
+	struct tls_transport *t = ptr;
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	size_t total = 0;
 	ssize_t r;
 
-	(void)unused;
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
 	/* What waits goes first: records leave in order. Outside a batch
 	 * (handshake, alerts, close_notify) nothing waits after this call. */
-	if (total > sizeof(io.out) - io.out_len || !io.batching)
-		if (drain() < 0)
+	if (total > sizeof(t->out) - t->out_len || !t->batching)
+		if (drain(t) < 0)
 			return -1;
-	if (io.batching && total <= sizeof(io.out) - io.out_len) {
+	if (t->batching && total <= sizeof(t->out) - t->out_len) {
 		for (int i = 0; i < iovcnt; i++) {
-			memcpy(io.out + io.out_len, iov[i].iov_base, iov[i].iov_len);
-			io.out_len += iov[i].iov_len;
+			memcpy(t->out + t->out_len, iov[i].iov_base, iov[i].iov_len);
+			t->out_len += iov[i].iov_len;
 		}
 		return (ssize_t)total;
 	}
 	do
-		r = sendmsg(io.wfd, &msg, MSG_NOSIGNAL);
+		r = sendmsg(t->wfd, &msg, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r;
 }
 
-void tls_transport_attach(gnutls_session_t s, const void *owner)
+struct tls_transport *tls_transport_attach(gnutls_session_t s)
 {
-	gnutls_transport_get_int2(s, &io.rfd, &io.wfd);
-	io.owner = owner;
-	io.in_len = io.in_off = 0;
-	io.batching = false;
-	io.out_len = io.out_off = 0;
+	struct tls_transport *t = &the_transport;
+
+	if (t->attached)
+		return NULL;
+	gnutls_transport_get_int2(s, &t->rfd, &t->wfd);
+	t->attached = true;
+	t->in_len = t->in_off = 0;
+	t->batching = false;
+	t->out_len = t->out_off = 0;
+	/* The callbacks get t; the descriptors are in it. */
+	gnutls_transport_set_ptr(s, t);
 	gnutls_transport_set_pull_function(s, pull);
 	gnutls_transport_set_pull_timeout_function(s, pull_timeout);
 	gnutls_transport_set_vec_push_function(s, push);
+	return t;
 }
 
-void tls_transport_detach(const void *owner)
+void tls_transport_detach(struct tls_transport *t)
 {
-	if (io.owner == owner)
-		io.owner = NULL;
+	if (t)
+		t->attached = false;
 }
 
-bool tls_transport_pending(const void *owner)
+bool tls_transport_pending(const struct tls_transport *t)
 {
-	return io.owner == owner && io.in_off < io.in_len;
+	return t && t->in_off < t->in_len;
 }
 
-size_t tls_transport_take(const void *owner, void *buf, size_t len)
+size_t tls_transport_take(struct tls_transport *t, void *buf, size_t len)
 {
 	size_t n;
 
-	if (io.owner != owner)
+	if (!t)
 		return 0;
-	n = io.in_len - io.in_off < len ? io.in_len - io.in_off : len;
-	memcpy(buf, io.in + io.in_off, n);
-	io.in_off += n;
+	n = t->in_len - t->in_off < len ? t->in_len - t->in_off : len;
+	memcpy(buf, t->in + t->in_off, n);
+	t->in_off += n;
 	return n;
 }
 
-bool tls_transport_unsent(const void *owner)
+bool tls_transport_unsent(const struct tls_transport *t)
 {
-	return io.owner == owner && io.out_off < io.out_len;
+	return t && t->out_off < t->out_len;
 }
 
-void tls_transport_batch_begin(const void *owner)
+void tls_transport_batch_begin(struct tls_transport *t)
 {
-	if (io.owner == owner)
-		io.batching = true;
+	if (t)
+		t->batching = true;
 }
 
-int tls_transport_batch_end(const void *owner)
+int tls_transport_batch_end(struct tls_transport *t)
 {
-	if (io.owner != owner)
+	if (!t)
 		return 0;
-	io.batching = false;
-	if (drain() == 0)
+	t->batching = false;
+	if (drain(t) == 0)
 		return 0;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return -EAGAIN;
-	io.out_off = io.out_len = 0;
+	t->out_off = t->out_len = 0;
 	return -errno;
 }

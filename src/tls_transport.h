@@ -9,33 +9,40 @@
  * Only for data connections: every byte the peer sends there is TLS, so
  * reading ahead takes nothing that is not ours to read (on the control
  * connection, the plaintext before AUTH must not be read past). A session
- * has one data connection at a time; so does this module, and owner (the
- * channel) says which. */
+ * has one data connection at a time: there is one transport, and attach
+ * refuses a second one while the first is attached. The channel holds the
+ * transport it got and passes it to every call; NULL is a channel without
+ * one (every call is then a no-op). */
 #pragma once
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
+#include <stddef.h>
 
-/* Takes over the session's transport, on the descriptor it already has
- * (gnutls_transport_set_int). After the handshake. */
-void tls_transport_attach(gnutls_session_t s, const void *owner);
+struct tls_transport;
 
-/* Forgets owner's buffered bytes (its connection is closing). */
-void tls_transport_detach(const void *owner);
+/* Takes over the session's transport, on the descriptors it already has
+ * (gnutls_transport_set_int2). After the handshake. NULL when the
+ * transport is attached to another channel: s keeps GnuTLS's own. */
+struct tls_transport *tls_transport_attach(gnutls_session_t s);
+
+/* Forgets t's buffered bytes (its connection is closing) and frees it
+ * for the next channel. */
+void tls_transport_detach(struct tls_transport *t);
 
 /* true when bytes read ahead wait for GnuTLS: poll() would not see them. */
-bool tls_transport_pending(const void *owner);
+bool tls_transport_pending(const struct tls_transport *t);
 
-/* Moves up to len bytes read ahead for owner, not yet given to GnuTLS, to
- * buf: the bytes taken (0 when none wait). For reading past a point where
- * GnuTLS stopped (tls_closure.h). */
-size_t tls_transport_take(const void *owner, void *buf, size_t len);
+/* Moves up to len bytes read ahead, not yet given to GnuTLS, to buf: the
+ * bytes taken (0 when none wait). For reading past a point where GnuTLS
+ * stopped (tls_closure.h). */
+size_t tls_transport_take(struct tls_transport *t, void *buf, size_t len);
 
-/* true when records of owner's wait to be sent. */
-bool tls_transport_unsent(const void *owner);
+/* true when records wait to be sent. */
+bool tls_transport_unsent(const struct tls_transport *t);
 
 /* Records sent until batch_end wait in one buffer and go out together.
  * batch_end sends what waits: 0 when all went out (the batch is over),
  * -EAGAIN when the socket is full (call again when it is writable), or
  * -errno (the batch is over, the rest dropped). */
-void tls_transport_batch_begin(const void *owner);
-int tls_transport_batch_end(const void *owner);
+void tls_transport_batch_begin(struct tls_transport *t);
+int tls_transport_batch_end(struct tls_transport *t);

@@ -19,8 +19,7 @@ void session_start_tls(struct session *s)
 	/* Whatever the client sent after AUTH and before the handshake was
 	 * sent in the clear and could be injected: it is dropped, never run
 	 * (the STARTTLS injection class, CVE-2011-0411). */
-	s->in_off = s->in_len = 0;
-	linebuf_init(&s->lb);
+	session_drop_input(s);
 	r = tls_accept(s->tls, TLS_CONTROL, s->ctrl.rfd, s->ctrl.wfd,
 		       s->login_deadline, &tls, err, sizeof(err));
 	if (r < 0) {

@@ -60,3 +60,9 @@ enum linebuf_result session_feed(struct session *s)
 	s->in_off += used;
 	return r;
 }
+
+void session_drop_input(struct session *s)
+{
+	s->in_off = s->in_len = 0;
+	linebuf_init(&s->lb);
+}

@@ -89,5 +89,9 @@ void session_start_tls(struct session *s);
  * end, -EAGAIN. Bytes go to s->in. */
 ssize_t session_fill_input(struct session *s);
 
+/* Forgets control input not yet taken as a command: what was read and
+ * a partial line (AUTH TLS: it came in the clear). */
+void session_drop_input(struct session *s);
+
 /* Feeds buffered input to the line assembler. */
 enum linebuf_result session_feed(struct session *s);

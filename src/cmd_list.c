@@ -264,6 +264,7 @@ static void list_over_data(struct session *s, const struct command *c, enum list
 	struct lister l;
 	struct channel data;
 	struct xfer x;
+	int r;
 
 	if (!start_listing(s, c, format, &req, &l))
 		return;
@@ -272,7 +273,9 @@ static void list_over_data(struct session *s, const struct command *c, enum list
 		return;
 	}
 	reply(s, 150, "Opening ASCII mode data connection for the listing");
-	if (data_open(s, &data) < 0) {
+	r = data_open(s, &data);
+	if (r < 0) {
+		reply_data_errno(s, r);
 		close_listing(&l);
 		return;
 	}

@@ -51,6 +51,10 @@ void cmd_retr(struct session *s, const struct command *c)
 	int fd, r;
 
 	s->rest = 0;
+	/* As for uploads: without a data connection prepared, nothing else
+	 * is looked at (the same 425 for RETR and STOR). */
+	if (!xfer_ready(s))
+		return;
 	r = path_resolve(s->cwd, c->arg, target, sizeof(target));
 	fd = r < 0 ? r : fs_open(s->root_fd, target, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0) {
@@ -67,13 +71,11 @@ void cmd_retr(struct session *s, const struct command *c)
 		close(fd);
 		return;
 	}
-	if (!xfer_ready(s)) {
-		close(fd);
-		return;
-	}
 	reply(s, 150, "Opening %s mode data connection for %s (%lld bytes)", type_name(s), c->arg,
 	      (long long)st.st_size);
-	if (data_open(s, &data) < 0) {
+	r = data_open(s, &data);
+	if (r < 0) {
+		reply_data_errno(s, r);
 		close(fd);
 		return;
 	}
@@ -258,7 +260,9 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 		reply(s, 150, "FILE: %s", strrchr(u.vpath, '/') + 1);
 	else
 		reply(s, 150, "Opening %s mode data connection for %s", type_name(s), arg);
-	if (data_open(s, &data) < 0) {
+	r = data_open(s, &data);
+	if (r < 0) {
+		reply_data_errno(s, r);
 		finish_upload(s, &u, false);
 		return;
 	}

@@ -12,7 +12,6 @@
 #include "data.h"
 #include "hostport.h"
 #include "log.h"
-#include "reply.h"
 #include "stop.h"
 #include "util.h"
 #include "banned.h"
@@ -222,16 +221,14 @@ static int secure(struct session *s, struct channel *ch, int64_t deadline)
 
 	if (r < 0) {
 		log_msg(LOG_WARNING, "data connection from %s: %s", s->peer_str, err);
-		reply(s, 522, "Data connection TLS negotiation failed");
-		return -EPROTO;
+		return -EBADMSG;
 	}
 	channel_set_tls(ch, tls);
 	channel_tune_for_data(ch);
 	if (s->cfg->tls_require_reuse && !gnutls_session_is_resumed(tls)) {
 		log_msg(LOG_WARNING, "data connection from %s did not resume the control TLS session",
 			s->peer_str);
-		reply(s, 522, "TLS session of the data connection must resume the control connection's");
-		return -EPROTO;
+		return -EKEYREJECTED;
 	}
 	/* The client used up a TLS 1.3 ticket: give it the next one. */
 	tls_refresh_ticket(channel_tls_session(&s->ctrl), deadline);
@@ -251,18 +248,17 @@ int data_open(struct session *s, struct channel *ret)
 	else
 		fd = -ENOTCONN;
 	session_clear_data(s);
-	if (fd < 0) {
-		if (fd == -ENOTCONN)
-			reply(s, 425, "Use PORT, EPRT, PASV or EPSV first");
-		else
-			reply(s, 425, "Cannot open data connection: %s", strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	channel_init(ret, fd, fd);
-	if (s->prot_private && secure(s, ret, deadline) < 0) {
-		channel_abort(ret);
-		return -EPROTO;
+	if (s->prot_private) {
+		int r = secure(s, ret, deadline);
+
+		if (r < 0) {
+			channel_abort(ret);
+			return r;
+		}
 	}
 	return 0;
 }

@@ -10,6 +10,9 @@
 int data_listen(struct session *s, int family, unsigned *ret_port);
 
 /* Establishes the connection PASV/EPSV/PORT/EPRT prepared, and the TLS
- * session under PROT P. On failure it has replied (425 or 522) and
- * returns <0; the passive listener is used up either way. */
+ * session under PROT P. 0, or without replying: -ENOTCONN (nothing
+ * prepared), -EBADMSG (the TLS handshake failed), -EKEYREJECTED (the TLS
+ * session did not resume the control connection's, when required) or
+ * another -errno of accept/connect; reply_data_errno() answers them. The
+ * passive listener is used up either way. */
 int data_open(struct session *s, struct channel *ret);

@@ -98,6 +98,20 @@ void reply_more(struct session *s, const char *fmt, ...)
 /* Errors the system causes, not the client's request (a name that does
  * not exist, a directory that is not empty): the command record names
  * them (log_set_error), for the admin who reads the journal. */
+void reply_data_errno(struct session *s, int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == ENOTCONN)
+		reply(s, 425, "Use PORT, EPRT, PASV or EPSV first");
+	else if (err == EBADMSG)
+		reply(s, 522, "Data connection TLS negotiation failed");
+	else if (err == EKEYREJECTED)
+		reply(s, 522, "TLS session of the data connection must resume the control connection's");
+	else
+		reply(s, 425, "Cannot open data connection: %s", strerror(err));
+}
+
 void reply_errno(struct session *s, int err, const char *what)
 {
 	if (err < 0)

@@ -16,5 +16,9 @@ void reply_more(struct session *s, const char *fmt, ...) __attribute__((format(p
  * place: what is the code for ENOENT, EACCES, ENOSPC, ... */
 void reply_errno(struct session *s, int err, const char *what);
 
+/* The reply for a data connection that could not be opened (data_open()'s
+ * results): 425, or 522 for its TLS. */
+void reply_data_errno(struct session *s, int err);
+
 /* Sends what is gathered. Errors end the session (s->quit). */
 void reply_flush(struct session *s);

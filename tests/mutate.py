@@ -61,8 +61,8 @@ MUTATIONS = [
              r"reuse required|did not resume|A's session",
              "a PROT P data connection need not resume the control session"),
     Mutation("failed-upload-committed", "src/cmd_xfer.c",
-             "if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)",
-             "if (renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)",
+             "\t\tif (!complete || r < 0) {\n\t\t\tfs_temp_discard(&u->temp);",
+             "\t\tif (r < 0) {\n\t\t\tfs_temp_discard(&u->temp);",
              ["test-transfer.py"],
              r"old file|temporary",
              "an upload that failed replaces the old file"),
@@ -91,8 +91,8 @@ MUTATIONS = [
              r"symlink|outside|link|root",
              "paths resolve with plain openat: symlinks lead out of the root"),
     Mutation("prot-p-requirement-ignored", "src/xfer.c",
-             "if (s->cfg->tls_require_data && !s->prot_private) {",
-             "if (0 && s->cfg->tls_require_data && !s->prot_private) {",
+             "if (config_tls_required(s->cfg->tls_require_data, s->anonymous) && !s->prot_private) {",
+             "if (0 && config_tls_required(s->cfg->tls_require_data, s->anonymous) && !s->prot_private) {",
              ["test-tls-data.py"],
              r"FTPSD_TLS_REQUIRE_DATA",
              "FTPSD_TLS_REQUIRE_DATA=1 lets clear data connections through"),
@@ -108,14 +108,14 @@ MUTATIONS = [
              ["test-session.py"],
              r"login|LOGIN",
              "each command before login gets a fresh timeout: a client never logging in stays"),
-    # The issue-12 work moves the TYPE A converter to src/ascii.c: retarget
-    # this one there (its output capacity) once that is merged.
-    Mutation("type-a-capacity-off-by-one", "src/xfer.c",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES;",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 + 1 : XFER_BUF_BYTES;",
-             ["test-transfer.py"],
-             r"TYPE A",
-             "a TYPE A download converts one byte more than its output half can hold"),
+    # The overflow issue 12 found: a held CR written when the output is
+    # already full (the sanitizer build reports it, the session dies).
+    Mutation("type-a-capacity-off-by-one", "src/ascii.c",
+             "\t\t\t\tif (k == cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
+             "\t\t\t\tif (k > cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
+             ["test-upload-safety.py"],
+             r"TYPE A|rAA",
+             "a TYPE A upload writes a held CR one byte past the conversion buffer"),
 ]
 
 

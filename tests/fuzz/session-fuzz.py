@@ -702,8 +702,11 @@ class World:
                 if os.path.isdir(d):
                     for dirpath, dirnames, _ in os.walk(d):
                         for n in dirnames:
+                            q = os.path.join(dirpath, n)
+                            if os.path.islink(q):   # never chmod what a link leads to
+                                continue
                             try:
-                                os.chmod(os.path.join(dirpath, n), 0o755)
+                                os.chmod(q, 0o755)
                             except OSError:
                                 pass
                     shutil.rmtree(d, ignore_errors=True)

@@ -254,7 +254,8 @@ def stage_install(stage, ports):
             f.write("[Service]\n" + "\n".join(extra) + "\n")
     for dirpath, dirnames, files in os.walk(stage):
         for n in dirnames:
-            os.chmod(os.path.join(dirpath, n), 0o755)
+            if not os.path.islink(os.path.join(dirpath, n)):
+                os.chmod(os.path.join(dirpath, n), 0o755)
     os.chmod(stage, 0o755)
     return installed_bin
 

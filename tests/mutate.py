@@ -9,8 +9,9 @@ Copies the tree (not a git checkout: the files as they are, without build
 directories) to a scratch directory, configures it once (clang with ASan
 and UBSan, so that an overflow is seen even where the output stays
 right), and then for each mutation: replaces one exact piece of text in
-one file of src/, rebuilds src/ftpsd, runs the integration scripts that
-should notice, and puts the text back. A mutation is "caught" when one of
+one file of src/, rebuilds src/ftpsd, runs the tests that should notice
+(integration scripts, or unit tests named "unit/test-x", rebuilt too),
+and puts the text back. A mutation is "caught" when one of
 its scripts fails at a check the mutation names (a pattern on the
 "not ok" line: a failure elsewhere, such as a timing check on a busy
 machine, is not a catch, and that script runs once more); the line names
@@ -113,8 +114,8 @@ MUTATIONS = [
     Mutation("type-a-capacity-off-by-one", "src/ascii.c",
              "\t\t\t\tif (k == cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
              "\t\t\t\tif (k > cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
-             ["test-upload-safety.py"],
-             r"TYPE A|rAA",
+             ["unit/test-ascii", "test-upload-safety.py"],
+             r"past the capacity|within its limits|TYPE A|rAA",
              "a TYPE A upload writes a held CR one byte past the conversion buffer"),
 ]
 
@@ -216,6 +217,14 @@ def main():
     return 0 if missed == 0 and errors == 0 else 1
 
 
+def test_command(script, build, tree):
+    """A unit test ("unit/test-x", a TAP program of the build) or an
+    integration script ("test-x.py")."""
+    if script.startswith("unit/"):
+        return [os.path.join(build, "tests", script)]
+    return [sys.executable, os.path.join(tree, "tests", "integration", script)]
+
+
 def mutate_one(m, tree, build, scratch, env):
     path = os.path.join(tree, m.path)
     try:
@@ -230,16 +239,17 @@ def mutate_one(m, tree, build, scratch, env):
     try:
         with open(path, "w") as f:
             f.write(original.replace(m.old, m.new))
-        if run(["make", "-j2", "src/ftpsd"], build, log) != 0:
+        targets = ["src/ftpsd"] + ["tests/" + x for x in m.scripts if x.startswith("unit/")]
+        if run(["make", "-j2"] + targets, build, log) != 0:
             return "ERROR", "the mutated tree does not build (%s)" % log
         unrelated = []
         for script in m.scripts:
             # A failure at a check the mutation does not concern (a busy
             # machine's timing) is no catch: that script runs once more.
             for attempt in (1, 2):
-                out = os.path.join(scratch, "%s.%s.%d.out" % (m.name, script, attempt))
-                rc = run([sys.executable, os.path.join(tree, "tests", "integration", script)], tree, out,
-                         env=env, timeout=SCRIPT_TIMEOUT + 60)
+                out = os.path.join(scratch, "%s.%s.%d.out" % (m.name, script.replace("/", "-"), attempt))
+                rc = run(test_command(script, build, tree), tree, out, env=env,
+                         timeout=SCRIPT_TIMEOUT + 60)
                 if rc == 0:
                     break
                 failure = first_failure(out)

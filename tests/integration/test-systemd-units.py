@@ -490,7 +490,7 @@ class Checks:
         t.ok(tls and tls[0].get("FTP_TLS_VERSION", "").startswith("TLS1.") and tls[0].get("FTP_TLS_CIPHER"),
              "a TLS record with FTP_TLS_VERSION and FTP_TLS_CIPHER", tls[:1])
         failed = [r for r in recs if r.get("MESSAGE", "").startswith("failed login from 127.0.0.1")]
-        t.ok(failed and failed[0].get("PRIORITY") == "5", "the failed login, at priority notice",
+        t.ok(failed and failed[0].get("PRIORITY") == "4", "the failed login, at priority warning",
              failed[:1])
 
     def client_failures(self):

@@ -12,6 +12,7 @@
 #include "data.h"
 #include "hostport.h"
 #include "log.h"
+#include "proxy_session.h"
 #include "reply.h"
 #include "util.h"
 #include "banned.h"
@@ -162,7 +163,7 @@ static int accept_peer(struct session *s, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		if (sockaddr_same_host(&from, &s->peer))
+		if (proxy_data_from_peer(s, fd, &from, deadline))
 			return fd;
 		{
 			char who[64];

@@ -82,7 +82,7 @@ mkdir -p "$build/obj" "$build/bin" || exit 1
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src -Wall -Wextra"
 # The pure parts of src/ that the targets exercise.
-objs="command config hostport journal linebuf listing log path proxy resolve users util"
+objs="command config hostport journal linebuf listing log netlist path proxy resolve users util"
 
 newer_than() {   # newer_than FILE SOURCES...: some source is newer, or FILE is missing
 	out=$1

@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "bounds.h"
 #include "hostport.h"
+#include "netlist.h"
 #include "proxy.h"
 
 /* The version 2 signature; "QUIT" is part of it. */
@@ -197,8 +198,108 @@ static void test_byte_by_byte(void)
 	}
 }
 
+/* FTPSD_PROXY_FROM: the trusted balancers. */
+static const struct {
+	const char *list;
+	int want;
+	unsigned count;
+	size_t bad;             /* offset of the wrong entry */
+} list_cases[] = {
+	{ "192.0.2.10", 0, 1, 0 },
+	{ "192.0.2.10,198.51.100.0/24", 0, 2, 0 },
+	{ " 192.0.2.10 , 198.51.100.0/24\t2001:db8::/32 ", 0, 3, 0 },
+	{ "0.0.0.0/0", 0, 1, 0 },
+	{ "::/0", 0, 1, 0 },
+	{ "2001:db8::1/128", 0, 1, 0 },
+	{ "", -EINVAL, 0, 0 },
+	{ " , ", -EINVAL, 0, 0 },
+	{ "192.0.2.10,x", -EINVAL, 0, 11 },
+	{ "192.0.2.0/33", -EINVAL, 0, 0 },
+	{ "2001:db8::/129", -EINVAL, 0, 0 },
+	{ "192.0.2.0/", -EINVAL, 0, 0 },
+	{ "192.0.2.0/024", -EINVAL, 0, 0 },
+	{ "192.0.2.0/-1", -EINVAL, 0, 0 },
+	{ "192.0.2.1/24", -EINVAL, 0, 0 },     /* host bits under the prefix */
+	{ "/24", -EINVAL, 0, 0 },
+	{ "192.0.2.10;198.51.100.1", -EINVAL, 0, 0 },
+	{ "example.com", -EINVAL, 0, 0 },
+	{ "1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 "
+	  "1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 1.1.1.17 1.1.1.18 1.1.1.19 "
+	  "1.1.1.20 1.1.1.21 1.1.1.22 1.1.1.23 1.1.1.24 1.1.1.25 1.1.1.26 1.1.1.27 1.1.1.28 "
+	  "1.1.1.29 1.1.1.30 1.1.1.31 1.1.1.32", 0, 32, 0 },
+	{ "1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 "
+	  "1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 1.1.1.17 1.1.1.18 1.1.1.19 "
+	  "1.1.1.20 1.1.1.21 1.1.1.22 1.1.1.23 1.1.1.24 1.1.1.25 1.1.1.26 1.1.1.27 1.1.1.28 "
+	  "1.1.1.29 1.1.1.30 1.1.1.31 1.1.1.32 1.1.1.33", -E2BIG, 0, 0 },
+};
+
+static void test_list_parse(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(list_cases); i++) {
+		struct netlist l;
+		size_t bad = 999;
+		int r = netlist_parse(list_cases[i].list, strlen(list_cases[i].list), &l, &bad);
+
+		is_int(r, list_cases[i].want, "list \"%s\"", list_cases[i].list);
+		if (r == 0)
+			is_int(l.count, list_cases[i].count, "list \"%s\": entries", list_cases[i].list);
+		else if (r == -EINVAL && list_cases[i].bad)
+			is_int(bad, list_cases[i].bad, "list \"%s\": where", list_cases[i].list);
+	}
+}
+
+static const struct {
+	const char *list;
+	const char *addr;
+	bool want;
+} member_cases[] = {
+	{ "192.0.2.10", "192.0.2.10", true },
+	{ "192.0.2.10", "192.0.2.11", false },
+	{ "198.51.100.0/24", "198.51.100.255", true },
+	{ "198.51.100.0/24", "198.51.101.0", false },
+	{ "198.51.100.128/25", "198.51.100.127", false },
+	{ "198.51.100.128/25", "198.51.100.128", true },
+	{ "192.0.2.8/29", "192.0.2.15", true },
+	{ "192.0.2.8/29", "192.0.2.16", false },
+	{ "0.0.0.0/0", "203.0.113.9", true },
+	{ "192.0.2.10", "::ffff:192.0.2.10", true },     /* IPv4 on an IPv6 socket */
+	{ "192.0.2.10", "::ffff:192.0.2.11", false },
+	{ "::ffff:192.0.2.10", "192.0.2.10", false },     /* lists hold real IPv6 networks */
+	{ "2001:db8::/32", "2001:db8:ffff::1", true },
+	{ "2001:db8::/32", "2001:db9::1", false },
+	{ "2001:db8::/33", "2001:db8:8000::1", false },
+	{ "::/0", "192.0.2.1", false },                  /* families never mix */
+	{ "0.0.0.0/0", "2001:db8::1", false },
+	{ "192.0.2.1, 2001:db8::1", "2001:db8::1", true },
+};
+
+static void test_list_members(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(member_cases); i++) {
+		struct netlist l;
+		struct sockaddr_storage ss;
+
+		memset(&ss, 0, sizeof(ss));
+		if (strchr(member_cases[i].addr, ':')) {
+			ss.ss_family = AF_INET6;
+			inet_pton(AF_INET6, member_cases[i].addr, &((struct sockaddr_in6 *)&ss)->sin6_addr);
+		} else {
+			ss.ss_family = AF_INET;
+			inet_pton(AF_INET, member_cases[i].addr, &((struct sockaddr_in *)&ss)->sin_addr);
+		}
+		if (netlist_parse(member_cases[i].list, strlen(member_cases[i].list), &l, NULL) < 0) {
+			ok(false, "list %s parses", member_cases[i].list);
+			continue;
+		}
+		is_int(netlist_contains(&l, &ss), member_cases[i].want, "%s in %s",
+		       member_cases[i].addr, member_cases[i].list);
+	}
+}
+
 int main(void)
 {
+	test_list_parse();
+	test_list_members();
 	test_table();
 	test_no_over_read();
 	test_byte_by_byte();

@@ -17,6 +17,7 @@
 #include "reply.h"
 #include "util.h"
 #include "xfer.h"
+#include "upload_guard.h"
 #include "banned.h"
 
 static void record(struct session *s, const struct xfer *x, const char *vpath, char direction)
@@ -135,6 +136,7 @@ static int open_atomic(struct session *s, struct upload *u)
 	u->fd = fs_create_temp(s->root_fd, u->vpath, &u->dir_fd, u->tmp, sizeof(u->tmp));
 	if (u->fd < 0)
 		return u->fd;
+	upload_guard_arm(u->dir_fd, u->tmp);
 	u->base = strrchr(u->vpath, '/') + 1;
 	return 0;
 }
@@ -174,6 +176,7 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 			r = -errno;
 		if (!complete || r < 0)
 			unlinkat(u->dir_fd, u->tmp, 0);
+		upload_guard_disarm();
 		close(u->dir_fd);
 		u->dir_fd = -1;
 	} else if (u->created && !complete) {

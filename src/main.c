@@ -27,6 +27,7 @@
 #include "reply.h"
 #include "session.h"
 #include "tls.h"
+#include "upload_guard.h"
 #include "users.h"
 #include "util.h"
 #include "banned.h"
@@ -261,6 +262,8 @@ static void harden_process(const struct config *cfg)
 	/* Errors, not signals: EPIPE ends a transfer, EFBIG an upload (552). */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	/* A stopped session takes its unfinished upload with it. */
+	upload_guard_install();
 	umask(cfg->umask);
 }
 

@@ -9,7 +9,7 @@ A small cluster in network namespaces joined by veth pairs:
 
 HAProxy forwards 21 and 990 round robin with send-proxy-v2 and health
 checks (check-send-proxy: LOCAL headers), and each host's passive range
-(40000-40019 to host 1, 40100-40119 to host 2) to that host, with
+(50000-50049 to host 1, 50050-50099 to host 2) to that host, with
 send-proxy-v2 too. Both hosts serve one directory, bind-mounted into each
 host's own root path as NFS would be. The client reaches the balancer's
 address only (no namespace routes anywhere else): curl, lftp and python
@@ -44,8 +44,8 @@ import ftpsd_test as ft  # noqa: E402
 CLIENT_IP = "192.0.2.10"
 FRONT_IP = "192.0.2.1"
 HOSTS = {
-    "h1": {"ip": "198.51.100.2", "lb": "198.51.100.1", "pasv": (40000, 40019)},
-    "h2": {"ip": "198.51.100.18", "lb": "198.51.100.17", "pasv": (40100, 40119)},
+    "h1": {"ip": "198.51.100.2", "lb": "198.51.100.1", "pasv": (50000, 50049)},
+    "h2": {"ip": "198.51.100.18", "lb": "198.51.100.17", "pasv": (50050, 50099)},
 }
 PREFIX = 28
 ALICE = ft.ALICE

@@ -103,9 +103,11 @@ enum proxy_start proxy_session_start(struct session *s)
 	}
 	s->peer = h.src;
 	sockaddr_host_string(&s->peer, client, sizeof(client));
+	/* From this record on, FTP_REMOTE_ADDR is the client: a search for
+	 * it finds the balancer it came through too. */
+	log_set_peer(client);
 	log_msg(LOG_INFO, "PROXY protocol: client %s via balancer %s", client, s->peer_str);
 	snprintf(s->peer_str, sizeof(s->peer_str), "%s", client);
-	log_set_peer(s->peer_str);
 	return PROXY_START_CLIENT;
 }
 

@@ -10,12 +10,16 @@ PORT/EPRT and the passive peer check; every refusal ends the session
 with a log record and nothing read; LOCAL health checks end cleanly.
 """
 
+import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import struct
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ftpsd_test as ft  # noqa: E402
@@ -288,12 +292,82 @@ def test_implicit_tls():
         refused(srv, b"", STRANGER, r"not in FTPSD_PROXY_FROM", "implicit TLS, untrusted address")
 
 
+# ------------------------------------------------------------ journal fields
+
+def test_journal(srv):
+    """FTP_REMOTE_ADDR is the client from the PROXY record on. ftpsd runs
+    in a private mount namespace whose journal socket is a test listener
+    (as in test-system.py)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        t.skip("journal: FTP_REMOTE_ADDR is the client", "needs root and unshare (a private /run)")
+        return
+    work = tempfile.mkdtemp(prefix="ftpsd-proxy-journal-")
+    os.chmod(work, 0o755)
+    records = os.path.join(work, "records.jsonl")
+    port = ft.free_port("127.0.0.1")
+    env = {k: v for k, v in srv.env.items() if v is not None}
+    env.update({"FTPSD_ROOT": srv.root, "FTPSD_USERS": srv.users_file, "FTPSD_LOG": "journal"})
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    listener = os.path.join(os.path.dirname(os.path.abspath(__file__)), "journal_listener.py")
+    script = ("set -e; mount -t tmpfs tmpfs /run; mkdir -p /run/systemd/journal; "
+              "python3 %s /run/systemd/journal/socket %s & "
+              "while [ ! -e %s.ready ]; do sleep 0.05; done; "
+              "exec systemd-socket-activate --inetd -a -l 127.0.0.1:%d %s %s"
+              % (listener, records, records, port,
+                 " ".join("-E '%s=%s'" % kv for kv in sorted(env.items())), ft.FTPSD_BIN))
+    stderr = os.path.join(work, "stderr")
+    with open(stderr, "wb") as logf:
+        proc = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                                stdout=subprocess.DEVNULL, stderr=logf, start_new_session=True)
+
+    def read():
+        try:
+            with open(records) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            return []
+    try:
+        t.ok(ft.wait_until(lambda: "Listening on" in ft.read_file(stderr).decode(), 10),
+             "journal: the server starts")
+        c = ft.Ctl("127.0.0.1", port, source=BALANCER, greeting=False)
+        with c:
+            c.send(v2(CLIENT))
+            t.code(c.reply(), 220, "journal: greeting after the header")
+            t.code(c.login(ALICE.name, "wrong"), 530, "journal: a failed login")
+            c.quit()
+        recs = ft.wait_until(lambda: [r for r in read() if r.get("FTP_COMMAND") == "QUIT"] and read(), 5) or []
+        proxy = [r for r in recs if r.get("MESSAGE", "").startswith("PROXY protocol: client")]
+        t.ok(proxy and proxy[0].get("FTP_REMOTE_ADDR") == CLIENT and
+             proxy[0]["MESSAGE"] == "PROXY protocol: client 127.0.0.5 via balancer 127.0.0.1",
+             "journal: the PROXY record has FTP_REMOTE_ADDR=client and names the balancer", repr(proxy))
+        later = recs[recs.index(proxy[0]):] if proxy else []
+        t.ok(later and all(r.get("FTP_REMOTE_ADDR") == CLIENT for r in later),
+             "journal: every record from then on has FTP_REMOTE_ADDR=127.0.0.5",
+             repr([r.get("FTP_REMOTE_ADDR") for r in later]))
+        t.ok(any(r.get("MESSAGE", "").startswith("failed login from 127.0.0.5 ") for r in later),
+             "journal: the failed-login MESSAGE names the client")
+    finally:
+        try:
+            os.killpg(proc.pid, 15)
+            proc.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, 9)
+            except ProcessLookupError:
+                pass
+        ft.register_log(ft.read_file(stderr).decode("utf-8", "replace"))
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     with Server(env=ENV) as srv:
         for fn in (test_v1_client_address, test_v2_ipv6_client_and_fail2ban,
                    test_pipelined_after_header, test_second_header_is_a_command,
                    test_port_bounce_uses_client, test_passive, test_untrusted_source,
-                   test_missing_header, test_malformed_header, test_local_health_check):
+                   test_missing_header, test_malformed_header, test_local_health_check,
+                   test_journal):
             t.case(fn.__name__, fn, srv)
     t.case("test_implicit_tls", test_implicit_tls)
     ft.check_sanitizer_reports(t)

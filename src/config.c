@@ -44,6 +44,8 @@ static const char *const known_names[] = {
 	"FTPSD_MAX_LOGIN_FAILURES",
 	"FTPSD_PASV_ADDRESS",
 	"FTPSD_PASV_PORTS",
+	"FTPSD_PROXY_FROM",
+	"FTPSD_PROXY_PROTOCOL",
 	"FTPSD_ROOT",
 	"FTPSD_RUN_USER",
 	"FTPSD_SYSTEM_USERS",
@@ -456,6 +458,31 @@ static void read_tls(struct config *c, struct config_errors *errs)
 		config_error(errs, "FTPSD_TLS_CERT_LOGIN=1 needs FTPSD_TLS_CLIENT_CERT=request or require");
 }
 
+/* FTPSD_PROXY_PROTOCOL and FTPSD_PROXY_FROM come together: trusting
+ * a PROXY header from anyone would let any client claim any address. */
+static void read_proxy(struct config *c, struct config_errors *errs)
+{
+	const char *v = env("FTPSD_PROXY_FROM");
+	size_t bad = 0;
+	int r;
+
+	read_bool(errs, "FTPSD_PROXY_PROTOCOL", &c->proxy_protocol);
+	if (v) {
+		r = netlist_parse(v, strlen(v), &c->proxy_from, &bad);
+		if (r == -E2BIG)
+			config_error(errs, "FTPSD_PROXY_FROM: more than %u entries", NETLIST_MAX);
+		else if (r < 0)
+			config_error(errs, "FTPSD_PROXY_FROM=%s: expected addresses or networks "
+				     "(192.0.2.10, 198.51.100.0/24, 2001:db8::/32) separated by commas "
+				     "or spaces; wrong at \"%.40s\"", v, v + bad);
+	}
+	if (c->proxy_protocol && !v)
+		config_error(errs, "FTPSD_PROXY_PROTOCOL=1 needs FTPSD_PROXY_FROM: the addresses of "
+			     "the balancers allowed to send PROXY headers");
+	if (!c->proxy_protocol && v)
+		config_error(errs, "FTPSD_PROXY_FROM is set but FTPSD_PROXY_PROTOCOL is not 1");
+}
+
 static void read_network(struct config *c, struct config_errors *errs)
 {
 	const char *v;
@@ -471,6 +498,7 @@ static void read_network(struct config *c, struct config_errors *errs)
 			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address or a host name", v);
 	}
 	read_bool(errs, "FTPSD_ACTIVE", &c->active);
+	read_proxy(c, errs);
 }
 
 int config_from_env(struct config *c, struct config_errors *errs)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netlist.h"
+
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
 enum client_cert_mode { CLIENT_CERT_NONE, CLIENT_CERT_REQUEST, CLIENT_CERT_REQUIRE };
 /* Whom FTPSD_TLS_REQUIRE / FTPSD_TLS_REQUIRE_DATA apply to. ACCOUNTS:
@@ -37,6 +39,8 @@ struct config {
 	struct in_addr pasv_address;
 	const char *pasv_host;           /* FTPSD_PASV_ADDRESS as a name: resolve, then fill pasv_address */
 	bool active;
+	bool proxy_protocol;             /* FTPSD_PROXY_PROTOCOL: behind a balancer */
+	struct netlist proxy_from;       /* FTPSD_PROXY_FROM: the balancers trusted */
 
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
 	unsigned max_login_failures;

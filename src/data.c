@@ -12,6 +12,7 @@
 #include "data.h"
 #include "hostport.h"
 #include "log.h"
+#include "proxy_session.h"
 #include "reply.h"
 #include "stop.h"
 #include "util.h"
@@ -165,7 +166,7 @@ static int accept_peer(struct session *s, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		if (sockaddr_same_host(&from, &s->peer)) {
+		if (proxy_data_from_peer(s, fd, &from, deadline)) {
 			if (strangers > PASV_LOGGED_STRANGERS)
 				log_msg(LOG_WARNING, "refused %u data connections from other hosts in all",
 					strangers);

@@ -22,6 +22,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
+#include "proxy_session.h"
 #include "resolve.h"
 #include "reply.h"
 #include "session.h"
@@ -356,6 +357,14 @@ static int serve(struct setup *su, int rfd, int wfd)
 	channel_init(&s.ctrl, rfd, wfd);
 	linebuf_init(&s.lb);
 	init_peer(&s);
+	switch (proxy_session_start(&s)) {
+	case PROXY_START_CLIENT:
+		break;
+	case PROXY_START_LOCAL:
+		return EXIT_SESSION_OK;
+	case PROXY_START_REFUSED:
+		return EXIT_SESSION_ERROR;
+	}
 	session_logout(&s);
 	log_msg(LOG_INFO, "session start from %s", s.peer_str);
 	if (su->tls_warning[0])

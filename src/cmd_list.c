@@ -208,6 +208,9 @@ static ssize_t fill_listing(void *ctx, char *buf, size_t size)
 	struct lister *l = ctx;
 	size_t n = 0;
 
+	/* A drop box (upload-only) shows nothing of what is there. */
+	if (l->s->opts.upload_only)
+		return 0;
 	if (l->single_name) {
 		int r;
 

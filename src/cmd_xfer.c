@@ -99,6 +99,7 @@ struct upload {
 	char vpath[VPATH_MAX];
 	bool created;          /* the file is new (APPE, STOU): remove it on failure */
 	bool truncate;         /* REST+STOR: cut the file at the offset once data flows */
+	bool no_replace;       /* upload-only: a new name or nothing, even in a race */
 };
 
 /* APPE and REST+STOR write into the file itself. */
@@ -130,6 +131,8 @@ static int open_atomic(struct session *s, struct upload *u)
 
 	if (r == 0 && !S_ISREG(st.st_mode))
 		return -EISDIR;
+	if (r == 0 && u->no_replace)
+		return -EEXIST;
 	if (r < 0 && r != -ENOENT)
 		return r;
 	u->fd = fs_create_temp(s->root_fd, u->vpath, &u->dir_fd, u->tmp, sizeof(u->tmp));
@@ -170,7 +173,9 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 		close(u->fd);
 	u->fd = -1;
 	if (u->dir_fd >= 0) {
-		if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)
+		unsigned flags = u->no_replace ? RENAME_NOREPLACE : 0;
+
+		if (complete && renameat2(u->dir_fd, u->tmp, u->dir_fd, u->base, flags) < 0)
 			r = -errno;
 		if (!complete || r < 0)
 			unlinkat(u->dir_fd, u->tmp, 0);
@@ -184,7 +189,7 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
-	struct upload u = { .fd = -1, .dir_fd = -1 };
+	struct upload u = { .fd = -1, .dir_fd = -1, .no_replace = s->opts.upload_only };
 	struct channel data;
 	struct xfer x;
 	uint64_t rest = s->rest;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "session.h"
 #include "command.h"
 #include "dispatch.h"
@@ -35,6 +36,7 @@ void session_logout(struct session *s)
 	s->user[0] = '\0';
 	s->anonymous = false;
 	s->may_write = false;
+	policy_reset(s);
 	copy_string(s->cwd, sizeof(s->cwd), "/");
 	session_clear_data(s);
 	s->rest = 0;

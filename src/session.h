@@ -11,6 +11,7 @@
 #include "linebuf.h"
 #include "privs.h"
 #include "tls.h"
+#include "user_options.h"
 
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
 enum data_mode { DATA_NONE, DATA_PASSIVE, DATA_ACTIVE };
@@ -50,6 +51,7 @@ struct session {
 	char user[USER_NAME_MAX];
 	bool anonymous;
 	bool may_write;
+	struct user_options opts;        /* the users file's options (policy.c); empty otherwise */
 	unsigned login_failures;
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */

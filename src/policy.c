@@ -1,0 +1,80 @@
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "policy.h"
+#include "banned.h"
+
+bool policy_login_refused(const struct session *s, const struct user_options *o, bool by_certificate)
+{
+	if (o->cert_only && !by_certificate) {
+		log_msg(LOG_NOTICE, "login of %s from %s refused: the user logs in by certificate only",
+			s->user, s->peer_str);
+		return true;
+	}
+	if (o->n_from > 0 && (!s->have_peer || !user_options_from_allows(o, (const struct sockaddr *)&s->peer))) {
+		log_msg(LOG_NOTICE, "login of %s from %s refused: not an address in the user's from= list",
+			s->user, s->have_peer ? s->peer_str : "a non-socket");
+		return true;
+	}
+	return false;
+}
+
+void policy_apply(struct session *s, const struct user_options *o, bool anonymous)
+{
+	if (o)
+		s->opts = *o;
+	else
+		memset(&s->opts, 0, sizeof(s->opts));
+	switch (s->opts.write) {
+	case USER_WRITE_NO: s->may_write = false; break;
+	case USER_WRITE_YES: s->may_write = true; break;
+	case USER_WRITE_DEFAULT: s->may_write = !anonymous && s->cfg->write; break;
+	}
+	if (s->opts.has_umask)
+		umask(s->opts.umask);
+}
+
+void policy_reset(struct session *s)
+{
+	if (s->opts.has_umask)
+		umask(s->cfg->umask);
+	memset(&s->opts, 0, sizeof(s->opts));
+}
+
+/* A drop box: new files in, nothing out, nothing changed once there. */
+static bool upload_only_allows(const struct session *s, enum verb verb, bool writes)
+{
+	switch (verb) {
+	case VERB_STOR:
+	case VERB_STOU:
+		return true;    /* new names only: cmd_xfer.c refuses an existing one */
+	case VERB_MKD:
+	case VERB_XMKD:
+		return s->may_write;
+	/* Reading back, or learning what is there. */
+	case VERB_RETR:
+	case VERB_SIZE:
+	case VERB_MDTM:
+	case VERB_MLST:
+	/* Changing what is there, or writing into it at an offset. */
+	case VERB_APPE:
+	case VERB_REST:
+	case VERB_RNFR:
+	case VERB_RNTO:
+	case VERB_DELE:
+	case VERB_RMD:
+	case VERB_XRMD:
+	case VERB_MFMT:
+		return false;
+	default:
+		return !writes;
+	}
+}
+
+bool policy_allows(const struct session *s, enum verb verb, bool writes)
+{
+	if (s->opts.upload_only)
+		return upload_only_allows(s, verb, writes);
+	return !writes || s->may_write;
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""ftpsd integration tests: per-user policy from the users file's options.
+
+read-only and write over FTPSD_WRITE, the upload-only drop box, cert-only,
+from=, umask=, and a bad option: --check names its line, sessions refuse.
+Clients: the raw control connection of the harness, python ftplib and curl.
+"""
+
+import ftplib
+import io
+import os
+import stat
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ftpsd_test as ft  # noqa: E402
+from ftpsd_test import TAP, Server, User, install_watchdog, read_file, sha256  # noqa: E402
+
+t = TAP()
+install_watchdog()
+
+
+class OptUser(User):
+    """A users-file line with a fourth field of options."""
+
+    def __init__(self, name, password, options, home=None):
+        super().__init__(name, password, "sha512", home)
+        self.options = options
+
+    def line(self):
+        return "%s:%s:%s:%s" % (self.name, ft.password_hash(self.password), self.home or "",
+                                self.options)
+
+
+READER = OptUser("reader", "reader-pw", "read-only")
+WRITER = OptUser("writer", "writer-pw", "write")
+DROP = OptUser("drop", "drop-pw", "upload-only", home="/drop")
+DROPW = OptUser("dropw", "dropw-pw", "upload-only,write", home="/dropw")
+CERT = OptUser("certy", "certy-pw", "cert-only")
+LOCAL = OptUser("local", "local-pw", "from=127.0.0.1")
+OTHER = OptUser("other", "other-pw", "from=10.0.0.0/8,from=127.0.0.2")
+MASKED = OptUser("masked", "masked-pw", "write,umask=077")
+PLAIN = User("plain", "plain-pw")
+USERS = [READER, WRITER, DROP, DROPW, CERT, LOCAL, OTHER, MASKED, PLAIN]
+
+
+def ftp(srv, user, source=None):
+    f = ftplib.FTP(timeout=ft.CTL_TIMEOUT,
+                   source_address=(source, 0) if source else None)
+    f.connect(srv.host, srv.port)
+    f.login(user.name, user.password)
+    return f
+
+
+def ftp_error(fn, *args):
+    """The reply code of an ftplib error, or None when fn succeeded."""
+    try:
+        fn(*args)
+    except ftplib.all_errors as e:
+        return int(str(e)[:3]) if str(e)[:3].isdigit() else str(e)
+    return None
+
+
+# ------------------------------------------------------------ read-only / write
+
+def test_read_only(srv, lenient):
+    old = b"the old content\n" * 100
+    srv.put("keep.txt", old)
+    mark = srv.mark()
+    with ftp(srv, READER) as f:
+        code = ftp_error(f.storbinary, "STOR keep.txt", io.BytesIO(b"new content"))
+        t.is_eq(code, 550, "read-only under FTPSD_WRITE=1: STOR gets 550")
+        t.is_eq(ftp_error(f.storbinary, "STOR fresh.txt", io.BytesIO(b"x")), 550,
+                "read-only: STOR of a new name gets 550")
+        t.is_eq(ftp_error(f.delete, "keep.txt"), 550, "read-only: DELE gets 550")
+        t.is_eq(ftp_error(f.mkd, "newdir"), 550, "read-only: MKD gets 550")
+        t.is_eq(ftp_error(f.rename, "keep.txt", "moved.txt"), 550, "read-only: RNFR gets 550")
+        data = io.BytesIO()
+        f.retrbinary("RETR keep.txt", data.write)
+        t.is_eq(sha256(data.getvalue()), sha256(old), "read-only: RETR still works")
+    t.is_eq(sha256(read_file(srv.path("keep.txt"))), sha256(old), "read-only: the file is unchanged")
+    t.ok(not os.path.exists(srv.path("fresh.txt")) and not os.path.exists(srv.path("newdir")),
+         "read-only: nothing was created")
+    t.like(srv.log(mark), r"reader \[127\.0\.0\.1\] STOR keep\.txt 550", "log: the refused STOR")
+    # The same user on a server with FTPSD_WRITE=1 absent... and a writer
+    # where FTPSD_WRITE=0: the option wins both ways.
+    payload = ft.random_bytes(300000, 18)
+    with ftp(lenient, WRITER) as f:
+        f.storbinary("STOR up.bin", io.BytesIO(payload))
+    t.is_eq(sha256(read_file(lenient.path("up.bin"))), sha256(payload),
+            "write under FTPSD_WRITE=0: STOR stores the bytes")
+    with ftp(lenient, PLAIN) as f:
+        t.is_eq(ftp_error(f.storbinary, "STOR plain.bin", io.BytesIO(b"x")), 550,
+                "no option under FTPSD_WRITE=0: STOR gets 550 (FTPSD_WRITE decides)")
+
+
+# ------------------------------------------------------------ upload-only
+
+def test_drop_box(srv, lenient):
+    srv.mkdir("drop")
+    srv.put("drop/earlier.txt", b"another customer's upload\n")
+    payload = ft.random_bytes(200000, 7)
+    with ftp(srv, DROP) as f:
+        f.storbinary("STOR report.bin", io.BytesIO(payload))
+        t.is_eq(sha256(read_file(srv.path("drop/report.bin"))), sha256(payload),
+                "drop box: STOR of a new file stores the bytes")
+        t.is_eq(ftp_error(f.retrbinary, "RETR report.bin", lambda b: None), 550,
+                "drop box: RETR of one's own upload gets 550")
+        t.is_eq(ftp_error(f.retrbinary, "RETR earlier.txt", lambda b: None), 550,
+                "drop box: RETR of another upload gets 550")
+        t.is_eq(ftp_error(f.storbinary, "STOR earlier.txt", io.BytesIO(b"overwritten")), 550,
+                "drop box: STOR over an existing file gets 550")
+        t.is_eq(ftp_error(f.storbinary, "APPE earlier.txt", io.BytesIO(b"more")), 550,
+                "drop box: APPE gets 550")
+        t.is_eq(ftp_error(f.delete, "earlier.txt"), 550, "drop box: DELE gets 550")
+        t.is_eq(ftp_error(f.rename, "earlier.txt", "mine.txt"), 550, "drop box: RNFR gets 550")
+        t.is_eq(ftp_error(f.size, "earlier.txt"), 550, "drop box: SIZE gets 550")
+        t.is_eq(ftp_error(f.sendcmd, "MDTM earlier.txt"), 550, "drop box: MDTM gets 550")
+        t.is_eq(ftp_error(f.sendcmd, "REST 10"), 550, "drop box: REST gets 550")
+        lines = []
+        f.retrlines("LIST", lines.append)
+        t.is_eq(lines, [], "drop box: LIST is empty")
+        t.is_eq(f.nlst(), [], "drop box: NLST is empty")
+        t.is_eq(list(f.mlsd()), [], "drop box: MLSD is empty")
+    t.is_eq(read_file(srv.path("drop/earlier.txt")), b"another customer's upload\n",
+            "drop box: the existing file is intact")
+    t.is_eq(sorted(os.listdir(srv.path("drop"))), ["earlier.txt", "report.bin"],
+            "drop box: no temporaries or other files left")
+    # STOU makes a new name, never the existing one.
+    with srv.login(DROP) as c:
+        first, final = c.stor("STOU earlier.txt", b"unique\n")
+        t.code(first, 150, "drop box: STOU is allowed")
+        t.code(final, 226, "drop box: STOU completes")
+    t.is_eq(read_file(srv.path("drop/earlier.txt")), b"another customer's upload\n",
+            "drop box: STOU left the existing file intact")
+    # curl, as a customer's script would use it.
+    if ft.have_tool("curl"):
+        src = os.path.join(srv.dir, "curl-up.bin")
+        ft.write_file(src, payload[:5000])
+        url = "ftp://%s:%s@%s:%d/" % (DROP.name, DROP.password, srv.host, srv.port)
+        up = subprocess.run(["curl", "-sS", "--max-time", "30", "-T", src, url + "curl.bin"],
+                            capture_output=True, timeout=60)
+        t.is_eq(up.returncode, 0, "drop box: curl -T uploads")
+        down = subprocess.run(["curl", "-sS", "--max-time", "30", "-o", os.devnull, url + "curl.bin"],
+                              capture_output=True, timeout=60)
+        t.ok(down.returncode != 0, "drop box: curl cannot download it back (exit %d)" % down.returncode)
+        again = subprocess.run(["curl", "-sS", "--max-time", "30", "-T", os.devnull, url + "curl.bin"],
+                               capture_output=True, timeout=60)
+        t.ok(again.returncode != 0, "drop box: curl cannot overwrite it")
+        t.is_eq(sha256(read_file(srv.path("drop/curl.bin"))), sha256(payload[:5000]),
+                "drop box: curl's upload is intact")
+    else:
+        t.skip("drop box with curl", "curl is not installed")
+    # MKD needs write permission: FTPSD_WRITE=0 and no write option.
+    lenient.mkdir("drop")
+    with ftp(lenient, DROP) as f:
+        t.is_eq(ftp_error(f.mkd, "sub"), 550, "drop box under FTPSD_WRITE=0: MKD gets 550")
+        f.storbinary("STOR new.txt", io.BytesIO(b"n\n"))
+    t.ok(not os.path.exists(lenient.path("drop/sub")), "drop box under FTPSD_WRITE=0: no directory made")
+    t.is_eq(read_file(lenient.path("drop/new.txt")), b"n\n",
+            "drop box under FTPSD_WRITE=0: STOR of a new file still works")
+    # upload-only,write: MKD too, and uploads into it.
+    srv.mkdir("dropw")
+    with ftp(srv, DROPW) as f:
+        t.ok(f.mkd("batch1").endswith("batch1"), "drop box with write: MKD works")
+        f.storbinary("STOR batch1/a.txt", io.BytesIO(b"a\n"))
+        t.is_eq(ftp_error(f.rmd, "batch1"), 550, "drop box with write: RMD still gets 550")
+        t.is_eq(ftp_error(f.storbinary, "STOR batch1/a.txt", io.BytesIO(b"b\n")), 550,
+                "drop box with write: still no overwrite")
+    t.is_eq(read_file(srv.path("dropw/batch1/a.txt")), b"a\n", "drop box with write: the upload")
+
+
+# ------------------------------------------------------------ cert-only, from=
+
+def test_cert_only(srv):
+    mark = srv.mark()
+    with srv.connect() as c:
+        t.code(c.cmd("USER " + CERT.name), 331, "cert-only: USER asks for a password")
+        t.code(c.cmd("PASS " + CERT.password), 530, "cert-only: the right password gets 530")
+    t.like(srv.log(mark), r"login of certy from 127\.0\.0\.1 refused: the user logs in by certificate only",
+           "log: why the cert-only login was refused")
+    t.like(srv.log(mark), r"failed login from 127\.0\.0\.1 for user certy",
+           "log: the failed login, as fail2ban reads it")
+
+
+def test_from(srv):
+    with srv.connect() as c:
+        t.code(c.login(LOCAL.name, LOCAL.password), 230, "from=127.0.0.1: login from 127.0.0.1")
+    mark = srv.mark()
+    with srv.connect(source="127.0.0.2") as c:
+        t.code(c.login(LOCAL.name, LOCAL.password), 530,
+               "from=127.0.0.1: the right password from 127.0.0.2 gets 530")
+    t.like(srv.log(mark), r"login of local from 127\.0\.0\.2 refused: not an address in the user's from= list",
+           "log: the address refused")
+    with srv.connect(source="127.0.0.2") as c:
+        t.code(c.login(OTHER.name, OTHER.password), 230,
+               "from=10.0.0.0/8,from=127.0.0.2: login from 127.0.0.2")
+    with srv.connect() as c:
+        t.code(c.login(OTHER.name, OTHER.password), 530,
+               "from=10.0.0.0/8,from=127.0.0.2: refused from 127.0.0.1")
+
+
+# ------------------------------------------------------------ umask=
+
+def test_umask(srv):
+    with ftp(srv, MASKED) as f:
+        f.storbinary("STOR masked.txt", io.BytesIO(b"private\n"))
+        f.mkd("maskeddir")
+    with ftp(srv, WRITER) as f:
+        f.storbinary("STOR open.txt", io.BytesIO(b"public\n"))
+    t.is_eq(oct(stat.S_IMODE(os.stat(srv.path("masked.txt")).st_mode)), "0o600",
+            "umask=077: an upload is 0600")
+    t.is_eq(oct(stat.S_IMODE(os.stat(srv.path("maskeddir")).st_mode)), "0o700",
+            "umask=077: a directory is 0700")
+    t.is_eq(oct(stat.S_IMODE(os.stat(srv.path("open.txt")).st_mode)), "0o644",
+            "no umask=: FTPSD_UMASK (022) gives 0644")
+
+
+# ------------------------------------------------------------ a bad option
+
+def test_bad_option():
+    with Server(env={"FTPSD_WRITE": "1"}, users=[PLAIN],
+                extra_users_lines=["# comment", "typo:%s::raed-only" % ft.password_hash("x")]) as bad:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FTPSD_ROOT": bad.root,
+               "FTPSD_USERS": bad.users_file}
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                env[k] = os.environ[k]
+        if ft.run_user() is not None:
+            env["FTPSD_RUN_USER"] = ft.RUN_USER
+        p = subprocess.run([ft.FTPSD_BIN, "--check"], env=env, capture_output=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        err = p.stderr.decode("utf-8", "replace")
+        t.is_eq(p.returncode, 1, "--check with a misspelt option exits 1")
+        t.like(err, r'FTPSD_USERS=\S+: line 3: option "raed-only": unknown option',
+               "--check names the line and the option")
+        with bad.connect() as c:
+            t.code(c.greeting, 421, "a session under a misspelt option answers 421")
+
+
+def test_sanitizers():
+    ft.check_sanitizer_reports(t)
+
+
+def main():
+    with Server(env={"FTPSD_WRITE": "1"}, users=USERS) as srv, \
+            Server(env={"FTPSD_WRITE": "0"}, users=USERS) as lenient:
+        t.case("read-only and write", test_read_only, srv, lenient)
+        t.case("upload-only drop box", test_drop_box, srv, lenient)
+        t.case("cert-only", test_cert_only, srv)
+        t.case("from=", test_from, srv)
+        t.case("umask=", test_umask, srv)
+        t.case("a bad option", test_bad_option)
+    t.case("sanitizers", test_sanitizers)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()

@@ -44,6 +44,8 @@ static const char *const known_names[] = {
 	"FTPSD_MAX_LOGIN_FAILURES",
 	"FTPSD_PASV_ADDRESS",
 	"FTPSD_PASV_PORTS",
+	"FTPSD_RATE_DOWN",
+	"FTPSD_RATE_UP",
 	"FTPSD_ROOT",
 	"FTPSD_RUN_USER",
 	"FTPSD_SYSTEM_USERS",
@@ -509,6 +511,10 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	read_uint(errs, "FTPSD_MAX_LOGIN_FAILURES", 1, 1000, &c->max_login_failures);
 	if ((v = env("FTPSD_MAX_FILE_SIZE")) && config_parse_size(v, &c->max_file_size) < 0)
 		config_error(errs, "FTPSD_MAX_FILE_SIZE=%s: expected a size in bytes, with K, M, G or T", v);
+	if ((v = env("FTPSD_RATE_DOWN")) && config_parse_size(v, &c->rate_down) < 0)
+		config_error(errs, "FTPSD_RATE_DOWN=%s: expected bytes per second, with K, M, G or T", v);
+	if ((v = env("FTPSD_RATE_UP")) && config_parse_size(v, &c->rate_up) < 0)
+		config_error(errs, "FTPSD_RATE_UP=%s: expected bytes per second, with K, M, G or T", v);
 	if ((v = env("FTPSD_BANNER"))) {
 		/* The banner goes into a reply line: no control characters. */
 		bool clean = strlen(v) <= 200;

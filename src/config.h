@@ -41,6 +41,7 @@ struct config {
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
 	unsigned max_login_failures;
 	uint64_t max_file_size;          /* bytes; 0: no limit (RLIMIT_FSIZE) */
+	uint64_t rate_down, rate_up;     /* bytes per second; 0: no limit (a user's option wins) */
 	const char *banner;
 	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;

@@ -103,6 +103,7 @@ void dispatch(struct session *s, const struct command *c)
 	if (c->verb != VERB_RNTO)
 		s->has_rnfr = false;
 	spec->handler(s, c);
+	policy_after(s, c->verb);
 }
 
 void dispatch_help_verbs(struct session *s)

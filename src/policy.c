@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,6 +35,9 @@ void policy_apply(struct session *s, const struct user_options *o, bool anonymou
 	}
 	if (s->opts.has_umask)
 		umask(s->opts.umask);
+	memset(&s->quota, 0, sizeof(s->quota));
+	s->quota.max_bytes = s->opts.quota_bytes;
+	s->quota.max_files = s->opts.quota_files;
 }
 
 void policy_reset(struct session *s)
@@ -40,6 +45,60 @@ void policy_reset(struct session *s)
 	if (s->opts.has_umask)
 		umask(s->cfg->umask);
 	memset(&s->opts, 0, sizeof(s->opts));
+	memset(&s->quota, 0, sizeof(s->quota));
+}
+
+void policy_after(struct session *s, enum verb verb)
+{
+	/* What these free is not worth tracking: the next upload counts. */
+	if (verb == VERB_DELE || verb == VERB_RMD || verb == VERB_XRMD || verb == VERB_RNTO)
+		s->quota.counted = false;
+}
+
+int policy_upload_count(struct session *s)
+{
+	struct quota *q = &s->quota;
+	int r;
+
+	if (!quota_active(q) || q->counted)
+		return 0;
+	r = quota_count(s->root_fd, &q->bytes, &q->files);
+	if (r < 0) {
+		log_msg(LOG_ERR, "quota of %s: cannot count the usage: %s", s->user,
+			r == -E2BIG ? "the tree is too deep or too large" : strerror(-r));
+		return -EFBIG;
+	}
+	q->counted = true;
+	return 0;
+}
+
+int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file)
+{
+	struct quota *q = &s->quota;
+	int64_t room;
+
+	if (!quota_active(q))
+		return INT64_MAX;
+	if (!q->counted)
+		return -EFBIG;   /* policy_upload_count() failed */
+	room = quota_room(q, replaced, new_file);
+	if (room < 0)
+		log_msg(LOG_NOTICE, "quota of %s: %llu of %llu files used", s->user,
+			(unsigned long long)q->files, (unsigned long long)q->max_files);
+	return room;
+}
+
+void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file)
+{
+	if (quota_active(&s->quota) && s->quota.counted)
+		quota_add(&s->quota, written, replaced, new_file);
+}
+
+uint64_t policy_rate(const struct session *s, bool down)
+{
+	uint64_t user = down ? s->opts.rate_down : s->opts.rate_up;
+
+	return user ? user : down ? s->cfg->rate_down : s->cfg->rate_up;
 }
 
 /* A drop box: new files in, nothing out, nothing changed once there. */

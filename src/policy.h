@@ -3,6 +3,7 @@
  * Applied at login and checked in dispatch(), never in the handlers. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "command.h"
 #include "session.h"
@@ -18,6 +19,25 @@ void policy_apply(struct session *s, const struct user_options *o, bool anonymou
 
 /* Forgets them again (logout, REIN). */
 void policy_reset(struct session *s);
+
+/* The bandwidth limit for downloads (down) or uploads: the user's
+ * rate-down= / rate-up=, else FTPSD_RATE_DOWN / FTPSD_RATE_UP; 0: none. */
+uint64_t policy_rate(const struct session *s, bool down);
+
+/* After a command: a DELE, RMD or RNTO makes the quota count again. */
+void policy_after(struct session *s, enum verb verb);
+
+/* Before an upload opens its file (whose temporary must not count):
+ * counts the usage when it is not current. 0, or -EFBIG (logged). */
+int policy_upload_count(struct session *s);
+
+/* The most bytes an upload may write under the user's quota, given the
+ * bytes of the file it replaces and whether it makes a new file:
+ * INT64_MAX without a quota, -EFBIG when it may not start (logged). */
+int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file);
+
+/* After a complete upload: the usage grows by what it wrote. */
+void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file);
 
 /* Whether the logged-in session may run verb; writes: the verb changes
  * the filesystem. On false, the caller replies 550. */

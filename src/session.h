@@ -11,6 +11,7 @@
 #include "linebuf.h"
 #include "privs.h"
 #include "tls.h"
+#include "quota.h"
 #include "user_options.h"
 
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
@@ -52,6 +53,7 @@ struct session {
 	bool anonymous;
 	bool may_write;
 	struct user_options opts;        /* the users file's options (policy.c); empty otherwise */
+	struct quota quota;              /* quota-bytes=, quota-files= and the usage */
 	unsigned login_failures;
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */

@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ftpsd_test as ft  # noqa: E402
-from ftpsd_test import TAP, Server, User, install_watchdog, read_file, sha256  # noqa: E402
+from ftpsd_test import MiB, TAP, Server, User, install_watchdog, read_file, sha256  # noqa: E402
 
 t = TAP()
 install_watchdog()
@@ -41,8 +41,10 @@ CERT = OptUser("certy", "certy-pw", "cert-only")
 LOCAL = OptUser("local", "local-pw", "from=127.0.0.1")
 OTHER = OptUser("other", "other-pw", "from=10.0.0.0/8,from=127.0.0.2")
 MASKED = OptUser("masked", "masked-pw", "write,umask=077")
+QUOTA = OptUser("quota", "quota-pw", "write,quota-bytes=1M", home="/quota")
+QFILES = OptUser("qfiles", "qfiles-pw", "write,quota-files=3", home="/qfiles")
 PLAIN = User("plain", "plain-pw")
-USERS = [READER, WRITER, DROP, DROPW, CERT, LOCAL, OTHER, MASKED, PLAIN]
+USERS = [READER, WRITER, DROP, DROPW, CERT, LOCAL, OTHER, MASKED, QUOTA, QFILES, PLAIN]
 
 
 def ftp(srv, user, source=None):
@@ -217,6 +219,64 @@ def test_umask(srv):
             "no umask=: FTPSD_UMASK (022) gives 0644")
 
 
+# ------------------------------------------------------------ quotas
+
+def stor_code(c, name, data, cmd="STOR"):
+    first, final = c.stor("%s %s" % (cmd, name), data)
+    return first[0] if final is None else final[0]
+
+
+def test_quota_bytes(srv):
+    KiB = 1024
+    old = ft.random_bytes(300 * KiB, 31)
+    srv.mkdir("quota/sub")
+    srv.put("quota/sub/old.bin", old)
+    mark = srv.mark()
+    with srv.login(QUOTA) as c:
+        # 300 KiB used of 1 MiB: replacing old.bin frees its 300 KiB, so
+        # 1 MiB fits exactly and 1 MiB + 1 does not.
+        t.is_eq(stor_code(c, "sub/old.bin", ft.random_bytes(MiB + 1, 32)), 552,
+                "quota-bytes=1M: a STOR past the quota mid-upload gets 552")
+        t.is_eq(sha256(read_file(srv.path("quota/sub/old.bin"))), sha256(old),
+                "quota-bytes=1M: the old file is intact")
+        t.is_eq(sorted(os.listdir(srv.path("quota/sub"))), ["old.bin"],
+                "quota-bytes=1M: the partial upload is gone")
+        t.is_eq(stor_code(c, "sub/old.bin", ft.random_bytes(725 * KiB, 33), "APPE"), 552,
+                "quota-bytes=1M: an APPE past the quota gets 552")
+        t.is_eq(sha256(read_file(srv.path("quota/sub/old.bin"))), sha256(old),
+                "quota-bytes=1M: an APPE past it leaves the file as it was")
+        # The usage is still 300 KiB: 724 KiB more fits exactly ...
+        new = ft.random_bytes(724 * KiB, 34)
+        t.is_eq(stor_code(c, "new.bin", new), 226, "quota-bytes=1M: exactly the rest fits (usage correct)")
+        t.is_eq(sha256(read_file(srv.path("quota/new.bin"))), sha256(new), "quota-bytes=1M: byte-exact")
+        # ... and now not one byte more, not even in another file.
+        t.is_eq(stor_code(c, "one.bin", b"x"), 552, "quota-bytes=1M: full, one more byte gets 552")
+        t.ok(not os.path.exists(srv.path("quota/one.bin")), "quota-bytes=1M: and leaves nothing")
+        t.is_eq(stor_code(c, "empty.bin", b""), 226, "quota-bytes=1M: an empty file still fits")
+        # Deleting frees room: the next upload counts again.
+        t.code(c.cmd("DELE sub/old.bin"), 250, "quota-bytes=1M: DELE")
+        t.is_eq(stor_code(c, "after.bin", ft.random_bytes(300 * KiB, 35)), 226,
+                "quota-bytes=1M: after DELE the freed room is there")
+        t.is_eq(stor_code(c, "more.bin", b"x"), 552, "quota-bytes=1M: and full again")
+        c.quit()
+    t.like(srv.log(mark), r"quota \[127\.0\.0\.1\] STOR sub/old\.bin 552", "log: the STOR past the quota")
+
+
+def test_quota_files(srv):
+    srv.mkdir("qfiles")
+    srv.put("qfiles/a.txt", b"a\n")
+    with srv.login(QFILES) as c:
+        t.is_eq(stor_code(c, "b.txt", b"b\n"), 226, "quota-files=3: the second file")
+        t.is_eq(stor_code(c, "c.txt", b"c\n"), 226, "quota-files=3: the third file")
+        t.is_eq(stor_code(c, "d.txt", b"d\n"), 552, "quota-files=3: a fourth gets 552")
+        t.is_eq(c.stor("STOU d.txt", b"d\n")[0][0], 552, "quota-files=3: STOU of a fourth gets 552")
+        t.is_eq(stor_code(c, "a.txt", b"new a\n"), 226, "quota-files=3: replacing a file still works")
+        c.quit()
+    t.is_eq(sorted(os.listdir(srv.path("qfiles"))), ["a.txt", "b.txt", "c.txt"],
+            "quota-files=3: three files, no fourth")
+    t.is_eq(read_file(srv.path("qfiles/a.txt")), b"new a\n", "quota-files=3: the replaced file")
+
+
 # ------------------------------------------------------------ a bad option
 
 def test_bad_option():
@@ -251,6 +311,8 @@ def main():
         t.case("cert-only", test_cert_only, srv)
         t.case("from=", test_from, srv)
         t.case("umask=", test_umask, srv)
+        t.case("quota-bytes=", test_quota_bytes, srv)
+        t.case("quota-files=", test_quota_files, srv)
         t.case("a bad option", test_bad_option)
     t.case("sanitizers", test_sanitizers)
     t.done()

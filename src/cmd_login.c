@@ -51,6 +51,8 @@ static int start_session(struct session *s, const char *home, const struct user_
 	if (drop_to_run_user(s) < 0)
 		return -EPERM;
 
+	if (anonymous && s->anon_root_fd >= 0)
+		fd = s->anon_root_fd;
 	if (home && *home) {
 		fd = fs_open(s->base_root_fd, home, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0) {
@@ -184,6 +186,9 @@ static void system_login(struct session *s, const char *password)
 		close(s->base_root_fd);
 	if (s->users_fd >= 0)
 		close(s->users_fd);
+	if (s->anon_root_fd >= 0)
+		close(s->anon_root_fd);
+	s->anon_root_fd = -1;
 	s->base_root_fd = root_fd;
 	s->users_fd = -1;
 	start_session(s, NULL, NULL, false, 230);

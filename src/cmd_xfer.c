@@ -197,7 +197,7 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
-	struct upload u = { .fd = -1, .dir_fd = -1, .no_replace = s->opts.upload_only };
+	struct upload u = { .fd = -1, .dir_fd = -1, .no_replace = s->opts.upload_only || s->anonymous };
 	struct channel data;
 	struct xfer x;
 	uint64_t rest = s->rest, replaced;

@@ -17,6 +17,8 @@ struct config {
 	const char *users_file;          /* NULL: no virtual users */
 	bool system_users;
 	bool anonymous;
+	const char *anonymous_root;      /* NULL: anonymous shares FTPSD_ROOT */
+	const char *anonymous_upload;    /* NULL, or anonymous's incoming directory (a virtual path) */
 	bool write;
 	mode_t umask;
 
@@ -43,6 +45,7 @@ struct config {
 	uint64_t max_file_size;          /* bytes; 0: no limit (RLIMIT_FSIZE) */
 	uint64_t rate_down, rate_up;     /* bytes per second; 0: no limit (a user's option wins) */
 	const char *banner;
+	const char *banner_file;         /* NULL, or lines before the banner (banner.h) */
 	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;
 };

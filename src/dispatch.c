@@ -95,7 +95,7 @@ void dispatch(struct session *s, const struct command *c)
 		return;
 	}
 	/* Write permission, and the per-user policy (a drop box, say). */
-	if (s->login == LOGIN_DONE && !policy_allows(s, c->verb, spec->flags & WRITES)) {
+	if (s->login == LOGIN_DONE && !policy_allows(s, c, spec->flags & WRITES)) {
 		reply(s, 550, "Permission denied");
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "path.h"
 #include "policy.h"
 #include "banned.h"
 
@@ -131,9 +132,71 @@ static bool upload_only_allows(const struct session *s, enum verb verb, bool wri
 	}
 }
 
-bool policy_allows(const struct session *s, enum verb verb, bool writes)
+/* The verbs whose argument is a path (LIST and friends after options). */
+static bool takes_path(enum verb verb)
+{
+	switch (verb) {
+	case VERB_RETR: case VERB_STOR: case VERB_STOU: case VERB_APPE: case VERB_SIZE:
+	case VERB_MDTM: case VERB_RNFR: case VERB_RNTO: case VERB_DELE: case VERB_RMD:
+	case VERB_XRMD: case VERB_MKD: case VERB_XMKD: case VERB_LIST: case VERB_NLST:
+	case VERB_MLSD: case VERB_MLST: case VERB_STAT: case VERB_CWD: case VERB_XCWD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What c names, as a virtual path; LIST-style options are skipped, and
+ * no argument names the current directory. */
+static int command_target(const struct session *s, const struct command *c, char *ret, size_t size)
+{
+	const char *arg = c->has_arg ? c->arg : "";
+
+	if (c->verb == VERB_STOU && !c->has_arg)
+		arg = "upload";
+	if (c->verb == VERB_LIST || c->verb == VERB_NLST || c->verb == VERB_STAT)
+		while (arg[0] == '-') {
+			const char *space = strchr(arg, ' ');
+
+			arg = space ? space + 1 : "";
+		}
+	return path_resolve(s->cwd, arg, ret, size);
+}
+
+/* FTPSD_ANONYMOUS_UPLOAD: anonymous may store new files in that one
+ * directory and do nothing else there; elsewhere it only reads. */
+static bool anonymous_allows(const struct session *s, const struct command *c, bool writes)
+{
+	const char *dir = s->cfg->anonymous_upload;
+	size_t n = strlen(dir);
+	char target[VPATH_MAX];
+	bool inside;
+
+	if (!takes_path(c->verb))
+		return !writes;
+	if (command_target(s, c, target, sizeof(target)) < 0)
+		return false;
+	inside = strncmp(target, dir, n) == 0 && (target[n] == '\0' || target[n] == '/');
+	if (!inside)
+		return !writes;
+	switch (c->verb) {
+	case VERB_STOR:
+	case VERB_STOU:
+		/* A new name only: REST would write into an existing file. */
+		return target[n] == '/' && s->rest == 0;
+	case VERB_CWD:
+	case VERB_XCWD:
+		return true;
+	default:
+		return false;   /* reading, listing, renaming, deleting, MKD */
+	}
+}
+
+bool policy_allows(const struct session *s, const struct command *c, bool writes)
 {
 	if (s->opts.upload_only)
-		return upload_only_allows(s, verb, writes);
+		return upload_only_allows(s, c->verb, writes);
+	if (s->anonymous && s->cfg->anonymous_upload)
+		return anonymous_allows(s, c, writes);
 	return !writes || s->may_write;
 }

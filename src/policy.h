@@ -39,6 +39,6 @@ int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file);
 /* After a complete upload: the usage grows by what it wrote. */
 void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file);
 
-/* Whether the logged-in session may run verb; writes: the verb changes
- * the filesystem. On false, the caller replies 550. */
-bool policy_allows(const struct session *s, enum verb verb, bool writes);
+/* Whether the logged-in session may run command c; writes: the verb
+ * changes the filesystem. On false, the caller replies 550. */
+bool policy_allows(const struct session *s, const struct command *c, bool writes);

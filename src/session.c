@@ -29,7 +29,7 @@ void session_clear_data(struct session *s)
 
 void session_logout(struct session *s)
 {
-	if (s->root_fd >= 0 && s->root_fd != s->base_root_fd)
+	if (s->root_fd >= 0 && s->root_fd != s->base_root_fd && s->root_fd != s->anon_root_fd)
 		close(s->root_fd);
 	s->root_fd = -1;
 	s->login = LOGIN_NONE;

@@ -57,6 +57,7 @@ struct session {
 	unsigned login_failures;
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */
+	int anon_root_fd;                /* FTPSD_ANONYMOUS_ROOT, -1 when unset */
 	int root_fd;                     /* the logged-in user's root, -1 before */
 	char cwd[VPATH_MAX];
 

@@ -277,6 +277,141 @@ def test_quota_files(srv):
     t.is_eq(read_file(srv.path("qfiles/a.txt")), b"new a\n", "quota-files=3: the replaced file")
 
 
+# ------------------------------------------------------------ anonymous
+
+def anonymous_server():
+    srv = Server(env={"FTPSD_WRITE": "1", "FTPSD_ANONYMOUS": "1",
+                      "FTPSD_ANONYMOUS_UPLOAD": "/incoming"}, users=[PLAIN])
+    anon = os.path.join(srv.dir, "anon")
+    os.makedirs(os.path.join(anon, "incoming"))
+    os.makedirs(os.path.join(anon, "pub"))
+    ft.write_file(os.path.join(anon, "pub", "readme.txt"), b"for everyone\n")
+    ft.write_file(os.path.join(anon, "incoming", "earlier.bin"), b"someone else's upload\n")
+    ft.own(anon)
+    srv.env["FTPSD_ANONYMOUS_ROOT"] = anon
+    return srv, anon
+
+
+def test_anonymous(srv, anon):
+    srv.put("private.txt", b"a virtual user's file\n")
+    payload = ft.random_bytes(100000, 41)
+    with ftp(srv, User("anonymous", "guest@example.org")) as f:
+        t.is_eq(sorted(f.nlst()), ["incoming", "pub"], "anonymous: its own root, not FTPSD_ROOT")
+        t.is_eq(ftp_error(f.retrbinary, "RETR /private.txt", lambda b: None), 550,
+                "anonymous: a virtual user's file is out of reach")
+        data = io.BytesIO()
+        f.retrbinary("RETR pub/readme.txt", data.write)
+        t.is_eq(data.getvalue(), b"for everyone\n", "anonymous: reads its tree")
+        t.is_eq(ftp_error(f.storbinary, "STOR pub/new.txt", io.BytesIO(b"x")), 550,
+                "anonymous: STOR outside the incoming directory gets 550")
+        f.storbinary("STOR incoming/report.bin", io.BytesIO(payload))
+        t.is_eq(sha256(read_file(os.path.join(anon, "incoming", "report.bin"))), sha256(payload),
+                "anonymous: STOR of a new file in incoming stores the bytes")
+        for what, fn in (("RETR", lambda: f.retrbinary("RETR incoming/report.bin", lambda b: None)),
+                         ("LIST", lambda: f.retrlines("LIST incoming", lambda l: None)),
+                         ("LIST -la", lambda: f.retrlines("LIST -la /incoming", lambda l: None)),
+                         ("NLST", lambda: f.nlst("incoming")),
+                         ("MLSD", lambda: list(f.mlsd("incoming"))),
+                         ("SIZE", lambda: f.size("incoming/report.bin")),
+                         ("DELE", lambda: f.delete("incoming/earlier.bin")),
+                         ("RNFR", lambda: f.rename("incoming/earlier.bin", "incoming/x")),
+                         ("MKD", lambda: f.mkd("incoming/sub")),
+                         ("STOR over a file", lambda: f.storbinary("STOR incoming/earlier.bin",
+                                                                   io.BytesIO(b"overwritten"))),
+                         ("APPE", lambda: f.storbinary("APPE incoming/earlier.bin", io.BytesIO(b"more")))):
+            t.is_eq(ftp_error(fn), 550, "anonymous incoming: %s gets 550" % what)
+        f.cwd("/incoming")
+        t.is_eq(ftp_error(f.nlst), 550, "anonymous in incoming: NLST of the current directory gets 550")
+        t.is_eq(ftp_error(f.retrbinary, "RETR report.bin", lambda b: None), 550,
+                "anonymous in incoming: RETR by a relative name gets 550")
+        f.sendcmd("TYPE I")
+        f.storbinary("STOR second.bin", io.BytesIO(b"2"))
+    t.is_eq(read_file(os.path.join(anon, "incoming", "earlier.bin")), b"someone else's upload\n",
+            "anonymous incoming: the earlier upload is intact")
+    t.is_eq(sorted(os.listdir(os.path.join(anon, "incoming"))), ["earlier.bin", "report.bin", "second.bin"],
+            "anonymous incoming: nothing else was made")
+    t.ok(not os.path.exists(os.path.join(anon, "pub", "new.txt")), "anonymous: pub unchanged")
+
+
+def test_anonymous_config():
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FTPSD_ANONYMOUS": "1",
+           "FTPSD_ANONYMOUS_UPLOAD": "/incoming"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    if ft.run_user() is not None:
+        env["FTPSD_RUN_USER"] = ft.RUN_USER
+    for extra, message in (({}, "FTPSD_ANONYMOUS_UPLOAD needs FTPSD_ANONYMOUS_ROOT"),
+                           ({"FTPSD_ANONYMOUS_ROOT": "/", "FTPSD_ANONYMOUS_UPLOAD": "/a/../b"},
+                            "FTPSD_ANONYMOUS_UPLOAD=/a/../b: expected a directory beneath")):
+        p = subprocess.run([ft.FTPSD_BIN, "--check"], env=dict(env, **extra), capture_output=True,
+                           timeout=60, stdin=subprocess.DEVNULL)
+        err = p.stderr.decode("utf-8", "replace")
+        t.ok(p.returncode == 1 and message in err, "--check: %s" % message, err)
+
+
+# ------------------------------------------------------------ FTPSD_BANNER_FILE
+
+BANNER_TEXT = b"Welcome to the test server.\r\n\r\n220 this line only looks like an end\ncaf\xc3\xa9\n\n"
+BANNER_WANT = ["220-Welcome to the test server.", " ", " 220 this line only looks like an end",
+               " caf\u00e9", "220 Final line"]
+
+
+def raw_greeting(sock):
+    """Reads a greeting up to its last line ("220 ")."""
+    buf = b""
+    while not re_last.search(buf):
+        b = sock.recv(4096)
+        if not b:
+            break
+        buf += b
+    return buf.decode("utf-8", "replace").split("\r\n")[:-1]
+
+
+import re  # noqa: E402
+re_last = re.compile(rb"(^|\r\n)220 [^\r\n]*\r\n$")
+
+
+def test_banner_file():
+    import socket
+    tmp = ft.tempfile.mkdtemp(prefix="ftpsd-banner-")
+    path = os.path.join(tmp, "banner")
+    ft.write_file(path, BANNER_TEXT)
+    os.chmod(tmp, 0o755)
+    with Server(env={"FTPSD_BANNER_FILE": path, "FTPSD_BANNER": "Final line"}, users=[PLAIN]) as srv:
+        with socket.create_connection((srv.host, srv.port), timeout=ft.CTL_TIMEOUT) as sk:
+            t.is_eq(raw_greeting(sk), BANNER_WANT, "FTPSD_BANNER_FILE: a multi-line 220, FTPSD_BANNER last")
+        with ftp(srv, PLAIN) as f:
+            t.like(f.getwelcome(), r"^220-Welcome.*\n220 Final line$", "ftplib reads the greeting whole",
+                   re.S)
+    try:
+        import tls_support as ts
+        with ts.tls_server(users=[PLAIN], TLS_IMPLICIT="1", BANNER_FILE=path, BANNER="Final line") as imp:
+            ctx = ts.client_context()
+            with socket.create_connection((imp.host, imp.port), timeout=ft.CTL_TIMEOUT) as raw:
+                with ctx.wrap_socket(raw, server_hostname=imp.host) as sk:
+                    t.is_eq(raw_greeting(sk), BANNER_WANT, "FTPSD_BANNER_FILE with implicit TLS: the same greeting")
+    except ImportError as e:
+        t.skip("banner with implicit TLS", "tls_support: %s" % e)
+    ft.write_file(path, b"fine\nwith\ttab\n")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FTPSD_ANONYMOUS": "1",
+           "FTPSD_BANNER_FILE": path}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    if ft.run_user() is not None:
+        env["FTPSD_RUN_USER"] = ft.RUN_USER
+    p = subprocess.run([ft.FTPSD_BIN, "--check"], env=env, capture_output=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    err = p.stderr.decode("utf-8", "replace")
+    t.ok(p.returncode == 1 and ("FTPSD_BANNER_FILE=%s: line 2: a control character" % path) in err,
+         "--check: a tab in the banner file, with its line", err)
+    with Server(env={"FTPSD_BANNER_FILE": path}, users=[PLAIN]) as bad:
+        with bad.connect() as c:
+            t.code(c.greeting, 421, "a session with a bad banner file answers 421")
+    ft.shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ------------------------------------------------------------ a bad option
 
 def test_bad_option():
@@ -314,6 +449,11 @@ def main():
         t.case("quota-bytes=", test_quota_bytes, srv)
         t.case("quota-files=", test_quota_files, srv)
         t.case("a bad option", test_bad_option)
+    anon_srv, anon = anonymous_server()
+    with anon_srv:
+        t.case("anonymous root and incoming", test_anonymous, anon_srv, anon)
+    t.case("anonymous configuration", test_anonymous_config)
+    t.case("FTPSD_BANNER_FILE", test_banner_file)
     t.case("sanitizers", test_sanitizers)
     t.done()
 

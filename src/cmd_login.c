@@ -168,6 +168,7 @@ static void system_login(struct session *s, const char *password)
 		login_failed(s);
 		return;
 	}
+	policy_list_identity(s, a.name, a.uid, a.gid);
 	r = privs_become(&a, true, &root_fd);
 	if (r < 0 && r != -EPERM) {
 		log_msg(LOG_ERR, "home %s of system account %s: %s", a.home, a.name, strerror(-r));

@@ -41,6 +41,7 @@ static const char *const known_names[] = {
 	"FTPSD_BANNER_FILE",
 	"FTPSD_DATA_TIMEOUT",
 	"FTPSD_IDLE_TIMEOUT",
+	"FTPSD_LIST_OWNER",
 	"FTPSD_LOG",
 	"FTPSD_LOGIN_TIMEOUT",
 	"FTPSD_MAX_FILE_SIZE",
@@ -557,6 +558,16 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	if ((v = env("FTPSD_RATE_UP")) && config_parse_size(v, &c->rate_up) < 0)
 		config_error(errs, "FTPSD_RATE_UP=%s: expected bytes per second, with K, M, G or T", v);
 	read_path(errs, "FTPSD_BANNER_FILE", &c->banner_file);
+	if ((v = env("FTPSD_LIST_OWNER"))) {
+		if (strcmp(v, "numeric") == 0)
+			c->list_owner = LIST_OWNER_NUMERIC;
+		else if (strcmp(v, "name") == 0)
+			c->list_owner = LIST_OWNER_NAME;
+		else if (strcmp(v, "ftp") == 0)
+			c->list_owner = LIST_OWNER_FTP;
+		else
+			config_error(errs, "FTPSD_LIST_OWNER=%s: expected numeric, name or ftp", v);
+	}
 	if ((v = env("FTPSD_BANNER"))) {
 		/* The banner goes into a reply line: no control characters. */
 		bool clean = strlen(v) <= 200;

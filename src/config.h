@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
+/* FTPSD_LIST_OWNER: what LIST shows as a file's owner and group. */
+enum list_owner { LIST_OWNER_NUMERIC, LIST_OWNER_NAME, LIST_OWNER_FTP };
 enum client_cert_mode { CLIENT_CERT_NONE, CLIENT_CERT_REQUEST, CLIENT_CERT_REQUIRE };
 /* Whom FTPSD_TLS_REQUIRE / FTPSD_TLS_REQUIRE_DATA apply to. ACCOUNTS:
  * logins with a password or a certificate (virtual and system users), not
@@ -46,6 +48,7 @@ struct config {
 	uint64_t rate_down, rate_up;     /* bytes per second; 0: no limit (a user's option wins) */
 	const char *banner;
 	const char *banner_file;         /* NULL, or lines before the banner (banner.h) */
+	enum list_owner list_owner;
 	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;
 };

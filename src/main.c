@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "privs.h"
 #include "resolve.h"
+#include "policy.h"
 #include "reply.h"
 #include "session.h"
 #include "tls.h"
@@ -384,6 +386,15 @@ static int serve(struct setup *su, int rfd, int wfd)
 	s.privileged = privileged;
 	s.base_root_fd = su->root_fd;
 	s.anon_root_fd = su->anon_root_fd;
+	if (su->root && su->run_account_ok) {
+		policy_list_identity(&s, su->run_account.name, su->run_account.uid, su->run_account.gid);
+	} else if (!su->root) {
+		struct passwd pw, *found = NULL;
+		char pwbuf[4096];
+
+		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
+			policy_list_identity(&s, found->pw_name, found->pw_uid, getegid());
+	}
 	s.root_fd = -1;
 	s.pasv_fd = -1;
 	s.mlst_facts = FACT_ALL;

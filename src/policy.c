@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <grp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "log.h"
 #include "path.h"
+#include "util.h"
 #include "policy.h"
 #include "banned.h"
 
@@ -189,6 +191,35 @@ static bool anonymous_allows(const struct session *s, const struct command *c, b
 		return true;
 	default:
 		return false;   /* reading, listing, renaming, deleting, MKD */
+	}
+}
+
+void policy_list_identity(struct session *s, const char *user, uid_t uid, gid_t gid)
+{
+	struct group gr, *found = NULL;
+	char buf[4096];
+
+	if (s->cfg->list_owner != LIST_OWNER_NAME)
+		return;
+	s->list_uid = uid;
+	s->list_gid = gid;
+	copy_string(s->list_user, sizeof(s->list_user), user);
+	s->list_group[0] = '\0';
+	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &found) == 0 && found)
+		copy_string(s->list_group, sizeof(s->list_group), found->gr_name);
+}
+
+void policy_list_owner(const struct session *s, const struct stat *st, const char **owner,
+		       const char **group)
+{
+	*owner = *group = NULL;
+	if (s->cfg->list_owner == LIST_OWNER_FTP) {
+		*owner = *group = "ftp";   /* vsftpd's hide_ids */
+	} else if (s->cfg->list_owner == LIST_OWNER_NAME) {
+		if (s->list_user[0] && st->st_uid == s->list_uid)
+			*owner = s->list_user;
+		if (s->list_group[0] && st->st_gid == s->list_gid)
+			*group = s->list_group;
 	}
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "command.h"
 #include "session.h"
@@ -38,6 +40,14 @@ int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file);
 
 /* After a complete upload: the usage grows by what it wrote. */
 void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file);
+
+/* FTPSD_LIST_OWNER=name: remembers the names of uid (user) and gid,
+ * looked up now, while the group database is still reachable. */
+void policy_list_identity(struct session *s, const char *user, uid_t uid, gid_t gid);
+
+/* The owner and group LIST shows for st: names, or NULL for the number. */
+void policy_list_owner(const struct session *s, const struct stat *st, const char **owner,
+		       const char **group);
 
 /* Whether the logged-in session may run command c; writes: the verb
  * changes the filesystem. On false, the caller replies 550. */

@@ -54,6 +54,11 @@ struct session {
 	bool may_write;
 	struct user_options opts;        /* the users file's options (policy.c); empty otherwise */
 	struct quota quota;              /* quota-bytes=, quota-files= and the usage */
+	/* FTPSD_LIST_OWNER=name: the session's own identity, named before
+	 * any chroot; other ids stay numbers. */
+	uid_t list_uid;
+	gid_t list_gid;
+	char list_user[USER_NAME_MAX], list_group[USER_NAME_MAX];
 	unsigned login_failures;
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */

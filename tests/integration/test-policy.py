@@ -412,6 +412,35 @@ def test_banner_file():
     ft.shutil.rmtree(tmp, ignore_errors=True)
 
 
+# ------------------------------------------------------------ FTPSD_LIST_OWNER
+
+def test_list_owner():
+    import grp
+    import pwd
+    me = ft.run_user() or pwd.getpwuid(os.geteuid())
+    my_group = grp.getgrgid(me.pw_gid).gr_name
+    for mode in ("ftp", "name", "numeric"):
+        with Server(env={"FTPSD_LIST_OWNER": mode}, users=[PLAIN]) as srv:
+            srv.put("mine.txt", b"x")
+            ft.write_file(srv.path("roots.txt"), b"y")
+            os.chown(srv.path("roots.txt"), 0, 0) if os.geteuid() == 0 else None
+            with ftp(srv, PLAIN) as f:
+                lines = []
+                f.retrlines("LIST", lines.append)
+            owners = {l.split()[-1]: tuple(l.split()[2:4]) for l in lines}
+            if mode == "ftp":
+                t.is_eq(set(owners.values()), {("ftp", "ftp")}, "FTPSD_LIST_OWNER=ftp: every entry ftp ftp")
+            elif mode == "name":
+                t.is_eq(owners.get("mine.txt"), (me.pw_name, my_group),
+                        "FTPSD_LIST_OWNER=name: the session's own files by name")
+                if os.geteuid() == 0:
+                    t.is_eq(owners.get("roots.txt"), ("0", "0"),
+                            "FTPSD_LIST_OWNER=name: other ids stay numbers")
+            else:
+                t.is_eq(owners.get("mine.txt"), (str(me.pw_uid), str(me.pw_gid)),
+                        "FTPSD_LIST_OWNER=numeric: numbers")
+
+
 # ------------------------------------------------------------ a bad option
 
 def test_bad_option():
@@ -454,6 +483,7 @@ def main():
         t.case("anonymous root and incoming", test_anonymous, anon_srv, anon)
     t.case("anonymous configuration", test_anonymous_config)
     t.case("FTPSD_BANNER_FILE", test_banner_file)
+    t.case("FTPSD_LIST_OWNER", test_list_owner)
     t.case("sanitizers", test_sanitizers)
     t.done()
 

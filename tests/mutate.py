@@ -129,8 +129,8 @@ MUTATIONS = [
     # The issue-12 work moves the TYPE A converter to src/ascii.c: retarget
     # this one there (its output capacity) once that is merged.
     Mutation("type-a-capacity-off-by-one", "src/xfer.c",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES;",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 + 1 : XFER_BUF_BYTES;",
+             "size_t half = ratelimit_chunk(&x->limit, ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES);",
+             "size_t half = ratelimit_chunk(&x->limit, ascii ? XFER_BUF_BYTES / 2 + 1 : XFER_BUF_BYTES);",
              ["test-transfer.py"],
              r"TYPE A",
              "a TYPE A download converts one byte more than its output half can hold"),

@@ -17,6 +17,10 @@ bool listing_name_ok(const char *name);
  * Returns the length, or -ENOSPC. */
 int listing_format_list(char *buf, size_t size, const char *name, const struct stat *st,
 			const char *target, time_t now);
+/* The same with owner and group names in place of the numbers (NULL: the
+ * number), for FTPSD_LIST_OWNER. */
+int listing_format_list_owned(char *buf, size_t size, const char *name, const struct stat *st,
+			      const char *target, time_t now, const char *owner, const char *group);
 
 /* "name\r\n". Returns the length, or -ENOSPC. */
 int listing_format_nlst(char *buf, size_t size, const char *name);

@@ -46,8 +46,8 @@ static const char *const value_help[] = {
 	[VALUE_BYTES] = "expected a size of at least 1 byte, with an optional K, M or G",
 	[VALUE_COUNT] = "expected a number of files, at least 1",
 	[VALUE_UMASK] = "expected an octal mask such as 027",
-	[VALUE_NET] = "expected an IPv4 or IPv6 address, or a network such as 192.0.2.0/24 "
-		      "with no bits set past the prefix",
+	[VALUE_NET] = ("expected an IPv4 or IPv6 address, or a network such as 192.0.2.0/24 "
+		       "with no bits set past the prefix"),
 };
 
 /* Decimal digits with an optional K, M or G (powers of 1024); at least 1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* FTPSD_BANNER_FILE: lines sent before the greeting's last line, as a
  * multi-line 220 reply. The file is configuration, but it goes to every
  * client: only printable lines, bounded in number and length. */

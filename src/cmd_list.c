@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* LIST, NLST, MLSD over the data connection; MLST and STAT over the
  * control connection. Listings are streamed one directory entry at a
  * time: memory does not grow with the directory. Patterns are matched by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* USER, PASS, ACCT, REIN, QUIT: who the client is (RFC 959 §4.1.1). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* RETR, STOR, STOU, APPE. STOR writes a hidden temporary file beside the
  * target and renames it over the target only after a complete transfer,
  * so a broken upload never damages the old file. APPE and STOR after

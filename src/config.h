@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The environment, read once into one validated, immutable structure. */
 #pragma once
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every filesystem call, beneath a root directory descriptor. Paths are
  * virtual paths (path.h); resolution uses openat2(RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS), so "..", absolute symlinks and relative ones

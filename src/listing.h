@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Listing lines: LIST in the "ls -l" form clients parse, NLST names, and
  * MLSD/MLST facts (RFC 3659 §7). Pure: a struct stat and a name in, one
  * line out; the caller streams them. */

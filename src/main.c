@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ftpsd: one FTP/FTPS session on the connection inetd or systemd gives
  * us. Environment → configuration → root, users file and TLS credentials
  * → the session. The only caller of exit(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Address and CIDR lists: parsing and membership. */
 #include <arpa/inet.h>
 #include <errno.h>

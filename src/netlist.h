@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A list of networks (addresses and CIDR prefixes, IPv4 and IPv6), as in
  * FTPSD_PROXY_FROM: the balancers trusted to speak the PROXY protocol.
  * Pure: no I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Per-user policy (the users file's options, user_options.h): who may log
  * in from where and how, and which commands a logged-in user may run.
  * Applied at login and checked in dispatch(), never in the handlers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The PROXY protocol header, versions 1 and 2 (HAProxy's specification,
  * "The PROXY protocol", section 2): how long it is, and what it says. */
 #include <arpa/inet.h>

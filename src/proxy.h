@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The PROXY protocol header (HAProxy's specification, versions 1 and 2)
  * that a load balancer puts before the client's bytes: who the client
  * really is. Pure: no I/O, no logging. */

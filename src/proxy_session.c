@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reading PROXY protocol headers off the control and data connections.
  * The parsing is proxy.c's; here are the reads (never a byte past the
  * header), the deadline, the trust decision and the log records. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The PROXY protocol on the session's connections (FTPSD_PROXY_PROTOCOL):
  * the header a trusted balancer sends first is read, exactly, and the
  * client it names becomes the session's peer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Quotas on a user's root (the users file's quota-bytes= and
  * quota-files=). The usage is counted by walking the user's tree once,
  * at the first upload of a session, and then kept by the session: each

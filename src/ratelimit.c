@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "ratelimit.h"
 #include "banned.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A bandwidth limit as pure arithmetic (GCRA, the virtual-scheduling form
  * of a token bucket): the caller asks how long to wait before the next
  * chunk, how big that chunk may be, and reports what it moved. No clock

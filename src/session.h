@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One FTP session: everything a command handler may read or change. */
 #pragma once
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The options field of a users-file line (ftpsd-users(5)):
  * "name:hash:home:options", options a comma-separated list of "key" or
  * "key=value". Every key narrows or tunes what one user may do; an

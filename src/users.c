@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <crypt.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The users file (FTPSD_USERS): one "name:crypt-hash[:home[:options]]" per
  * line; blank lines and lines starting with '#' are ignored. home, when
  * given, is a directory beneath FTPSD_ROOT that becomes the user's root;

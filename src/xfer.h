@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The transfer loop: moves bytes between a file (or a listing generator)
  * and the data channel with poll() on both the data and the control
  * connection, so that ABOR and STAT are answered mid-transfer and a

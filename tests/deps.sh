@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs what ftpsd needs on Debian 12 (as root), with apt-get:
 #   sh tests/deps.sh build   building and running it (the demo: tests/demo.sh)
 #   sh tests/deps.sh         that, and every tool the test suite uses

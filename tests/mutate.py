@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Mutation runs: break ftpsd on purpose, one named way at a time, in a
 scratch copy of the tree, and see that the test suite notices.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The whole test suite, from a clean tree: dependencies, a normal build
 # (gcc) and its `make check`, the same suite on an ASan+UBSan build
 # (clang), the fuzzers (tests/fuzz/), the mutation runs (tests/mutate.py),

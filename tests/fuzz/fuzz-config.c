@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: configuration (src/config.c): every value parser, and
  * config_from_env() with fuzzed values.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the PROXY protocol header (src/proxy.c).
  *
  * The input is what a balancer (or anyone) sends first. Checks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the options field of the users file (src/user_options.c).
  *
  * Input: the field's bytes. Checks:

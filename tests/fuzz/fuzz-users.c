@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the users file (src/users.c): users_parse_line,
  * users_find and users_check.
  *

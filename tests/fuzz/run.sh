@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Builds the libFuzzer targets in tests/fuzz/fuzz-*.c with clang (ASan,
 # UBSan, libFuzzer) against the parsers in src/, then runs each one for a
 # bounded time on a copy of its seed corpus and of the inputs in

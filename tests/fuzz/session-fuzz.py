@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Whole-session fuzzer for ftpsd: random and mutated command sequences,
 fed to the real binary as production runs it, data connections included.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Shared harness for the ftpsd integration tests (plain FTP, no TLS).
 
 Each server is started exactly as in production: systemd-socket-activate

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: several hosts behind HAProxy (issue 19).
 
 A small cluster in network namespaces joined by veth pairs:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: per-user policy from the users file's options.
 
 read-only and write over FTPSD_WRITE, the upload-only drop box, cert-only,

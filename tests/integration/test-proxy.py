@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the PROXY protocol (FTPSD_PROXY_PROTOCOL).
 
 Raw sockets speak PROXY headers, versions 1 and 2, to the real binary

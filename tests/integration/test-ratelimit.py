@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: bandwidth limits (rate-down=, rate-up=,
 FTPSD_RATE_DOWN, FTPSD_RATE_UP).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Limits a session holds to before and around login: the login deadline
 also bounds sending replies to a client that never reads, the number of
 commands before login, the longest reply (257 with the longest path of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the shipped units under a real systemd.
 
 systemd-analyze verify and security cannot tell whether a hardening

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* FTPSD_BANNER_FILE's contents (src/banner.c): every accepted shape and
  * every refusal. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The FTPSD_* environment: value parsers and config_from_env. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Listing lines (LIST, NLST, MLSx), wildcards, and the xferlog line. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PROXY protocol headers, versions 1 and 2: their length as a reader
  * learns it (proxy_need) and what they say (proxy_parse). */
 #include <arpa/inet.h>

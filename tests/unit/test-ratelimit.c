@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The bandwidth limit's arithmetic (src/ratelimit.c), on a simulated
  * clock: the average over a transfer, the largest 100 ms window, chunk
  * sizes, and the credit an idle link does not earn. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The options field of the users file: every key, every error, and the
  * from= address match. */
 #include <arpa/inet.h>

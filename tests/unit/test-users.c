@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The users file: lines, look-ups, checks, and password hashes. */
 #include <errno.h>
 #include <fcntl.h>

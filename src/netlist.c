@@ -42,7 +42,7 @@ static bool host_bits_clear(const struct net *n)
 	return true;
 }
 
-static int parse_entry(const char *s, size_t len, struct net *n)
+int net_parse(const char *s, size_t len, struct net *n)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = memchr(s, '/', len);
@@ -86,7 +86,7 @@ int netlist_parse(const char *s, size_t len, struct netlist *ret, size_t *bad)
 				*bad = start;
 			return -E2BIG;
 		}
-		if (parse_entry(s + start, n, &ret->net[ret->count]) < 0) {
+		if (net_parse(s + start, n, &ret->net[ret->count]) < 0) {
 			if (bad)
 				*bad = start;
 			return -EINVAL;
@@ -109,15 +109,15 @@ static bool prefix_matches(const unsigned char *a, const unsigned char *b, unsig
 	return ((a[whole] ^ b[whole]) & (0xff00 >> rest)) == 0;
 }
 
-bool netlist_contains(const struct netlist *list, const struct sockaddr_storage *sa)
+bool net_any_contains(const struct net *nets, unsigned count, const struct sockaddr *sa)
 {
 	unsigned char addr[16];
 	int family;
 
-	if (sa->ss_family == AF_INET) {
+	if (sa->sa_family == AF_INET) {
 		family = AF_INET;
 		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	} else if (sa->ss_family == AF_INET6) {
+	} else if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
 
 		if (IN6_IS_ADDR_V4MAPPED(a6)) {
@@ -130,9 +130,13 @@ bool netlist_contains(const struct netlist *list, const struct sockaddr_storage 
 	} else {
 		return false;
 	}
-	for (unsigned i = 0; i < list->count; i++)
-		if (list->net[i].family == family &&
-		    prefix_matches(list->net[i].addr, addr, list->net[i].prefix))
+	for (unsigned i = 0; i < count; i++)
+		if (nets[i].family == family && prefix_matches(nets[i].addr, addr, nets[i].prefix))
 			return true;
 	return false;
+}
+
+bool netlist_contains(const struct netlist *list, const struct sockaddr_storage *sa)
+{
+	return net_any_contains(list->net, list->count, (const struct sockaddr *)sa);
 }

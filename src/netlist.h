@@ -21,6 +21,15 @@ struct netlist {
 	struct net net[NETLIST_MAX];
 };
 
+/* One network, "ADDR" or "ADDR/PREFIX", with no bits set past the prefix
+ * (so that "192.0.2.1/24", which network was meant, is refused). 0 or
+ * -EINVAL. Also the users file's from= (user_options.c). */
+int net_parse(const char *s, size_t len, struct net *ret);
+
+/* Whether sa (AF_INET, AF_INET6, IPv4-mapped IPv6 counted as IPv4) lies in
+ * one of nets[0..count). */
+bool net_any_contains(const struct net *nets, unsigned count, const struct sockaddr *sa);
+
 /* Parses "192.0.2.10, 198.51.100.0/24 2001:db8::/32": entries separated
  * by commas and/or spaces, each an address with an optional /prefix.
  * 0, -EINVAL (malformed; *bad, if not NULL, gets the entry's offset), or

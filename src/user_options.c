@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -7,9 +6,6 @@
 
 #include "user_options.h"
 #include "banned.h"
-
-/* Longest value worth copying for inet_pton and the numbers. */
-#define VALUE_MAX 64
 
 /* The keys, one bit each, to refuse a key given twice. */
 enum {
@@ -95,50 +91,6 @@ static int parse_umask(const char *v, size_t n, mode_t *ret)
 	return 0;
 }
 
-/* "ADDR" or "ADDR/PREFIX"; the bits past the prefix must be zero, so
- * that "192.0.2.1/24" (meant: which network?) is refused. */
-static int parse_net(const char *v, size_t n, struct user_net *ret)
-{
-	char addr[VALUE_MAX];
-	const char *slash = memchr(v, '/', n);
-	size_t alen = slash ? (size_t)(slash - v) : n;
-	unsigned prefix = 0, max, bytes;
-
-	if (alen == 0 || alen >= sizeof(addr))
-		return -EINVAL;
-	memcpy(addr, v, alen);
-	addr[alen] = '\0';
-	memset(ret, 0, sizeof(*ret));
-	if (inet_pton(AF_INET, addr, ret->addr) == 1)
-		ret->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, ret->addr) == 1)
-		ret->family = AF_INET6;
-	else
-		return -EINVAL;
-	bytes = ret->family == AF_INET ? 4 : 16;
-	max = bytes * 8;
-	if (slash) {
-		size_t plen = n - alen - 1;
-
-		if (plen == 0 || plen > 3)
-			return -EINVAL;
-		for (size_t i = 0; i < plen; i++) {
-			if (slash[1 + i] < '0' || slash[1 + i] > '9')
-				return -EINVAL;
-			prefix = prefix * 10 + (unsigned)(slash[1 + i] - '0');
-		}
-		if (prefix > max || (plen > 1 && slash[1] == '0'))
-			return -EINVAL;
-	} else {
-		prefix = max;
-	}
-	for (unsigned bit = prefix; bit < max; bit++)
-		if (ret->addr[bit / 8] & (0x80 >> (bit % 8)))
-			return -EINVAL;
-	ret->prefix = prefix;
-	return 0;
-}
-
 /* Writes "what: help" into why, quoting at most 40 bytes of the element
  * (the element is configuration, printed with %.*s, never as a format). */
 static int fail(char *why, size_t why_size, const char *elem, size_t n, const char *help)
@@ -172,7 +124,7 @@ static int set_value(struct user_options *o, const struct key *k, const char *v,
 	case KEY_FROM:
 		if (o->n_from >= USER_FROM_MAX)
 			return -E2BIG;
-		return parse_net(v, n, &o->from[o->n_from++]);
+		return net_parse(v, n, &o->from[o->n_from++]);
 	}
 	return -EINVAL;
 }
@@ -245,40 +197,7 @@ int user_options_parse(const char *p, size_t len, struct user_options *ret, char
 	return r;
 }
 
-static bool net_contains(const struct user_net *n, const unsigned char *a)
-{
-	unsigned full = n->prefix / 8, rest = n->prefix % 8;
-
-	if (memcmp(n->addr, a, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((n->addr[full] ^ a[full]) & (0xff00 >> rest) & 0xff) == 0;
-}
-
 bool user_options_from_allows(const struct user_options *o, const struct sockaddr *addr)
 {
-	unsigned char a[16];
-	int family = addr->sa_family;
-
-	if (o->n_from == 0)
-		return true;
-	if (family == AF_INET) {
-		memcpy(a, &((const struct sockaddr_in *)addr)->sin_addr, 4);
-	} else if (family == AF_INET6) {
-		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)addr)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(a6)) {
-			family = AF_INET;
-			memcpy(a, &a6->s6_addr[12], 4);
-		} else {
-			memcpy(a, a6->s6_addr, 16);
-		}
-	} else {
-		return false;
-	}
-	for (unsigned i = 0; i < o->n_from; i++)
-		if (o->from[i].family == family && net_contains(&o->from[i], a))
-			return true;
-	return false;
+	return o->n_from == 0 || net_any_contains(o->from, o->n_from, addr);
 }

@@ -11,19 +11,14 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "netlist.h"
+
 /* The most from= networks one user may have. */
 #define USER_FROM_MAX 16
 /* Room for an error message: it quotes at most 40 bytes of the element. */
 #define USER_OPTIONS_WHY_MAX 256
 
 enum user_write { USER_WRITE_DEFAULT, USER_WRITE_NO, USER_WRITE_YES };
-
-/* One from= entry: an IPv4 or IPv6 network; prefix bits of addr count. */
-struct user_net {
-	int family;                 /* AF_INET or AF_INET6 */
-	unsigned char addr[16];     /* network byte order; 4 bytes for AF_INET */
-	unsigned prefix;            /* 0..32 or 0..128 */
-};
 
 struct user_options {
 	enum user_write write;      /* read-only / write; DEFAULT: FTPSD_WRITE */
@@ -34,7 +29,7 @@ struct user_options {
 	uint64_t rate_down, rate_up;        /* bytes per second; 0: no limit set */
 	uint64_t quota_bytes, quota_files;  /* 0: no quota set */
 	unsigned n_from;                    /* 0: any address */
-	struct user_net from[USER_FROM_MAX];
+	struct net from[USER_FROM_MAX];    /* netlist.h: the same networks as FTPSD_PROXY_FROM */
 };
 
 /* Parses p[0..len) (the field without its leading ':'; may be empty) into

@@ -23,7 +23,7 @@
 #include "user_options.h"
 #include "fuzz.h"
 
-static void check_net(const struct user_net *n)
+static void check_net(const struct net *n)
 {
 	unsigned max = n->family == AF_INET ? 32 : 128;
 
@@ -33,7 +33,7 @@ static void check_net(const struct user_net *n)
 		CHECK(!(n->addr[bit / 8] & (0x80 >> (bit % 8))));
 }
 
-static void check_own_address_allowed(const struct user_options *o, const struct user_net *n)
+static void check_own_address_allowed(const struct user_options *o, const struct net *n)
 {
 	struct sockaddr_storage ss;
 

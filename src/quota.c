@@ -34,7 +34,7 @@ static int count_dir(int dir_fd, unsigned depth, struct walk *w)
 		if (++w->entries > QUOTA_MAX_ENTRIES)
 			r = -E2BIG;
 		else if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;   /* removed meanwhile */
+			r = errno == ENOENT ? 0 : -errno;   /* ENOENT: removed meanwhile */
 		else if (S_ISREG(st.st_mode)) {
 			w->bytes += (uint64_t)st.st_size;
 			w->files++;
@@ -44,6 +44,8 @@ static int count_dir(int dir_fd, unsigned depth, struct walk *w)
 			else if ((sub = openat(dirfd(d), de->d_name,
 					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 				r = count_dir(sub, depth + 1, w);
+			else if (errno != ENOENT)
+				r = -errno;   /* a subtree not counted would be free space */
 		}
 	}
 	closedir(d);

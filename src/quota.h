@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 /* How deep and how wide the walk goes: past these, the tree is counted
- * as full (fail closed), and the log says so. */
-#define QUOTA_MAX_DEPTH 64
+ * as full (fail closed), and the log says so. Each level holds one open
+ * directory, so the depth stays well below the session's RLIMIT_NOFILE
+ * (64): a subtree the walk could not open would otherwise go uncounted. */
+#define QUOTA_MAX_DEPTH 32
 #define QUOTA_MAX_ENTRIES 1000000
 
 struct quota {

@@ -44,8 +44,9 @@ OTHER = OptUser("other", "other-pw", "from=10.0.0.0/8,from=127.0.0.2")
 MASKED = OptUser("masked", "masked-pw", "write,umask=077")
 QUOTA = OptUser("quota", "quota-pw", "write,quota-bytes=1M", home="/quota")
 QFILES = OptUser("qfiles", "qfiles-pw", "write,quota-files=3", home="/qfiles")
+QDEEP = OptUser("qdeep", "qdeep-pw", "write,quota-bytes=1M", home="/qdeep")
 PLAIN = User("plain", "plain-pw")
-USERS = [READER, WRITER, DROP, DROPW, CERT, LOCAL, OTHER, MASKED, QUOTA, QFILES, PLAIN]
+USERS = [READER, WRITER, DROP, DROPW, CERT, LOCAL, OTHER, MASKED, QUOTA, QFILES, QDEEP, PLAIN]
 
 
 def ftp(srv, user, source=None):
@@ -263,6 +264,19 @@ def test_quota_bytes(srv):
     t.like(srv.log(mark), r"quota \[127\.0\.0\.1\] STOR sub/old\.bin 552", "log: the STOR past the quota")
 
 
+def test_quota_deep(srv):
+    """A tree the count cannot walk whole is full: deeper than the walk
+    goes (each level holds a descriptor, and a session has 64), a file at
+    the bottom would otherwise go uncounted and the quota be free."""
+    deep = "qdeep/" + "/".join(["d"] * 60)
+    srv.mkdir(deep)
+    srv.put(deep + "/big.bin", b"x" * (2 * 1024 * 1024))
+    with srv.login(QDEEP) as c:
+        t.is_eq(stor_code(c, "one.bin", b"x"), 552,
+                "quota-bytes=1M: a tree too deep to count counts as full (552)")
+    t.ok(not os.path.exists(srv.path("qdeep/one.bin")), "quota-bytes=1M: and nothing is stored")
+
+
 def test_quota_files(srv):
     srv.mkdir("qfiles")
     srv.put("qfiles/a.txt", b"a\n")
@@ -478,6 +492,7 @@ def main():
         t.case("umask=", test_umask, srv)
         t.case("quota-bytes=", test_quota_bytes, srv)
         t.case("quota-files=", test_quota_files, srv)
+        t.case("quota of a tree too deep to count", test_quota_deep, srv)
         t.case("a bad option", test_bad_option)
     anon_srv, anon = anonymous_server()
     with anon_srv:

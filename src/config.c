@@ -303,7 +303,8 @@ const char *config_nearest_name(const char *name, size_t len)
 	const char *best = NULL;
 	unsigned best_d = 0;
 	/* Allow about one edit in four letters after "FTPSD_": close enough to
-	 * be a typo, far enough that FTPSD_MAX_CLIENTS suggests nothing. */
+	 * be a typo, far enough that an unrelated name (..._MAX_CLIENTS)
+	 * suggests nothing. */
 	unsigned allowed = len > 6 ? 1 + (unsigned)(len - 6) / 4 : 1;
 
 	for (size_t i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Benchmark of ftpsd against vsftpd and Pure-FTPd, with the client's ceiling.
 
 Run it with `make bench` (or `make bench BENCH_ARGS=--smoke`) from the build

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cpuwrap: runs one server session and records what it cost.
  *
  *   cpuwrap RECORD-FILE PROGRAM [ARG...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tls-bare: the least a TLS server can do to feed or drain a client.
  *
  *   tls-bare CERT KEY PRIORITY      (one connection on descriptors 0 and 1)

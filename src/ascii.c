@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "ascii.h"
 #include "banned.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TYPE A (RFC 959 §3.1.1.1): the conversions between the file's line ends
  * (LF) and the network's (CRLF). Pure and chunked: each call converts as
  * much of its input as fits in the output it is given, never more, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Functions that have no safe use here. Included last by every source file. */
 #pragma once
 #undef strcpy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every limit ftpsd puts on what a client controls, in one place. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A byte stream over a plain socket or a GnuTLS session: the only place
  * that knows which. Descriptors are non-blocking; waits are bounded by a
  * deadline on the monotonic clock (util.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What ftpsd --check verifies beyond the values of the variables: that
  * the account sessions run as can use the served tree, and what is
  * dubious in the users file. Each finding would otherwise show only

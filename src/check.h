@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ftpsd --check: what the configuration's values alone do not show. */
 #pragma once
 #include "config.h"

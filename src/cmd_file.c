@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SIZE, MDTM, DELE, RMD, MKD, RNFR, RNTO: one file at a time. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SYST, NOOP, HELP, FEAT, OPTS, HOST, ABOR: about the server itself. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* LIST, NLST, MLSD over the data connection; MLST and STAT over the
  * control connection. Listings are streamed one directory entry at a
  * time: memory does not grow with the directory. Patterns are matched by
@@ -18,6 +19,7 @@
 #include "listing.h"
 #include "log.h"
 #include "path.h"
+#include "policy.h"
 #include "reply.h"
 #include "util.h"
 #include "xfer.h"
@@ -67,6 +69,7 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 	const struct frame *f = l->depth >= 0 ? &l->frames[l->depth] : NULL;
 	struct stat st = *lst;
 	char target[VPATH_MAX];
+	const char *owner, *group;
 
 	switch (l->req->format) {
 	case FORMAT_NLST:
@@ -91,6 +94,7 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 	case FORMAT_LIST:
 		break;
 	}
+	policy_list_owner(s, lst, &owner, &group);
 	if (S_ISLNK(lst->st_mode) && f) {
 		ssize_t n = readlinkat(dirfd(f->dir), name, target, sizeof(target) - 1);
 
@@ -98,10 +102,10 @@ static int format_entry(struct lister *l, const char *name, const struct stat *l
 			target[n] = '\0';
 			if (!listing_name_ok(target))
 				copy_string(target, sizeof(target), "?");
-			return listing_format_list(buf, size, name, lst, target, l->now);
+			return listing_format_list_owned(buf, size, name, lst, target, l->now, owner, group);
 		}
 	}
-	return listing_format_list(buf, size, name, lst, NULL, l->now);
+	return listing_format_list_owned(buf, size, name, lst, NULL, l->now, owner, group);
 }
 
 /* Opens directory vpath as frame depth, named rel in the listing. */
@@ -156,6 +160,9 @@ static ssize_t fill_listing(void *ctx, char *buf, size_t size)
 	struct lister *l = ctx;
 	size_t n = 0;
 
+	/* A drop box (upload-only) shows nothing of what is there. */
+	if (l->s->opts.upload_only)
+		return 0;
 	if (l->single_name) {
 		int r;
 

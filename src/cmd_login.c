@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* USER, PASS, ACCT, REIN, QUIT: who the client is (RFC 959 §4.1.1). */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include "exit_status.h"
 #include "fs.h"
 #include "log.h"
+#include "policy.h"
 #include "reply.h"
 #include "sysauth.h"
 #include "users.h"
@@ -41,14 +43,18 @@ static int drop_to_run_user(struct session *s)
 	return 0;
 }
 
-/* Completes a login: the user's root, write permission, the 230 reply. */
-static int start_session(struct session *s, const char *home, bool anonymous, int code)
+/* Completes a login: the user's root, write permission and the rest of
+ * the user's options (opts: NULL for none), the 230 reply. */
+static int start_session(struct session *s, const char *home, const struct user_options *opts,
+			 bool anonymous, int code)
 {
 	int fd = s->base_root_fd;
 
 	if (drop_to_run_user(s) < 0)
 		return -EPERM;
 
+	if (anonymous && s->anon_root_fd >= 0)
+		fd = s->anon_root_fd;
 	if (home && *home) {
 		fd = fs_open(s->base_root_fd, home, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0) {
@@ -60,13 +66,13 @@ static int start_session(struct session *s, const char *home, bool anonymous, in
 	s->root_fd = fd;
 	s->login = LOGIN_DONE;
 	s->anonymous = anonymous;
-	s->may_write = !anonymous && s->cfg->write;
+	policy_apply(s, opts, anonymous);
 	copy_string(s->cwd, sizeof(s->cwd), "/");
 	log_set_user(s->user);
 	log_msg(LOG_INFO, "login of %s from %s%s", s->user, s->peer_str,
 		code == 232 ? " by client certificate" : "");
 	reply(s, code, "User %s logged in%s", s->user,
-	      code == 232 ? ", authorized by certificate" : anonymous ? ", read-only" : "");
+	      code == 232 ? ", authorized by certificate" : !s->may_write ? ", read-only" : "");
 	return 0;
 }
 
@@ -79,7 +85,7 @@ static bool certificate_login(struct session *s, struct user_entry *e)
 		return false;
 	if (!tls_cert_names_user(channel_tls_session(&s->ctrl), s->user))
 		return false;
-	return users_find(s->users_fd, s->user, e) == 0;
+	return users_find(s->users_fd, s->user, e) == 0 && !policy_login_refused(s, &e->opts, true);
 }
 
 /* FTPSD_TLS_REQUIRE (accounts, the default with a certificate): no
@@ -117,7 +123,7 @@ void cmd_user(struct session *s, const struct command *c)
 		return;
 	}
 	if (certificate_login(s, &e)) {
-		start_session(s, e.home, false, 232);
+		start_session(s, e.home, &e.opts, false, 232);
 		return;
 	}
 	reply(s, 331, "Password required for %s", s->user);
@@ -167,6 +173,7 @@ static void system_login(struct session *s, const char *password)
 		login_failed(s);
 		return;
 	}
+	policy_list_identity(s, a.name, a.uid, a.gid);
 	r = privs_become(&a, true, &root_fd);
 	if (r < 0 && r != -EPERM) {
 		log_msg(LOG_ERR, "home %s of system account %s: %s", a.home, a.name, strerror(-r));
@@ -185,14 +192,18 @@ static void system_login(struct session *s, const char *password)
 		close(s->base_root_fd);
 	if (s->users_fd >= 0)
 		close(s->users_fd);
+	if (s->anon_root_fd >= 0)
+		close(s->anon_root_fd);
+	s->anon_root_fd = -1;
 	s->base_root_fd = root_fd;
 	s->users_fd = -1;
-	start_session(s, NULL, false, 230);
+	start_session(s, NULL, NULL, false, 230);
 }
 
 void cmd_pass(struct session *s, const struct command *c)
 {
 	struct user_entry e;
+	int found;
 
 	if (s->login == LOGIN_DONE) {
 		reply(s, 503, "Already logged in");
@@ -205,7 +216,7 @@ void cmd_pass(struct session *s, const struct command *c)
 	if (login_needs_tls(s))
 		return;
 	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
-		start_session(s, NULL, true, 230);
+		start_session(s, NULL, NULL, true, 230);
 		return;
 	}
 	/* An unknown name must cost what a known one does: the dummy check
@@ -213,11 +224,19 @@ void cmd_pass(struct session *s, const struct command *c)
 	 * so that it follows an edited file. */
 	if (s->users_fd >= 0 && users_dummy_hash(s->users_fd, e.hash, sizeof(e.hash)) == 0)
 		password_set_dummy(e.hash);
-	if (s->users_fd >= 0 && users_find(s->users_fd, s->user, &e) == 0) {
-		if (password_matches(c->arg, e.hash)) {
-			start_session(s, e.home, false, 230);
+	found = s->users_fd >= 0 ? users_find(s->users_fd, s->user, &e) : -ENOENT;
+	if (found == 0) {
+		/* The hash is computed before the policy is asked, so that a
+		 * refusal takes the time of a wrong password. */
+		if (password_matches(c->arg, e.hash) && !policy_login_refused(s, &e.opts, false)) {
+			start_session(s, e.home, &e.opts, false, 230);
 			return;
 		}
+	} else if (found == -EINVAL) {
+		/* Checked at start too: only an edit since then gets here. */
+		log_msg(LOG_ERR, "the users file's entry for %s is malformed (ftpsd --check says why)",
+			s->user);
+		password_waste_time(c->arg);
 	} else if (s->cfg->system_users && s->privileged) {
 		system_login(s, c->arg);
 		return;

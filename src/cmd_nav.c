@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* CWD, CDUP, PWD: the working directory, a virtual path beneath the root. */
 #include <errno.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TYPE, STRU, MODE, REST, ALLO and the data connection commands PORT,
  * EPRT, PASV, EPSV (RFC 959 §4.1.2, RFC 2428). */
 #include <arpa/inet.h>

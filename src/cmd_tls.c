@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* AUTH, PBSZ, PROT, CCC: RFC 4217 (FTP over TLS) with RFC 2228's codes. */
 #include <stdio.h>
 #include <strings.h>

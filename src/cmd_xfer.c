@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* RETR, STOR, STOU, APPE. STOR writes a hidden temporary file beside the
  * target and renames it over the target only after a complete transfer,
  * so a broken upload never damages the old file. APPE and STOR after
@@ -14,6 +15,7 @@
 #include "fs.h"
 #include "log.h"
 #include "path.h"
+#include "policy.h"
 #include "reply.h"
 #include "util.h"
 #include "xfer.h"
@@ -80,6 +82,7 @@ void cmd_retr(struct session *s, const struct command *c)
 		return;
 	}
 	xfer_init(&x, s, &data);
+	xfer_set_rate(&x, policy_rate(s, true));
 	xfer_send_file(&x, fd, (off_t)rest, s->ascii);
 	close(fd);
 	xfer_finish(&x, c->arg);
@@ -103,6 +106,9 @@ struct upload {
 	char vpath[VPATH_MAX];
 	bool created;          /* the file is new (APPE, STOU): remove it on failure */
 	bool truncate;         /* REST+STOR: cut the file at the offset once data flows */
+	bool no_replace;       /* upload-only: a new name or nothing, even in a race */
+	uint64_t old_size;     /* of the file it writes into or replaces; 0 for a new one */
+	bool existed;          /* the target was there before */
 };
 
 /* APPE and REST+STOR write into the file itself. */
@@ -120,6 +126,8 @@ static int open_in_place(struct session *s, struct upload *u, bool append, uint6
 		return u->fd;
 	if (fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -EISDIR;
+	u->old_size = (uint64_t)st.st_size;
+	u->existed = !u->created;
 	/* A restart past the end would leave a hole of zeros (RFC 3659 §5.3). */
 	if (!append && rest > (uint64_t)st.st_size)
 		return -ERANGE;
@@ -147,6 +155,10 @@ static int open_atomic(struct session *s, struct upload *u)
 
 	if (r == 0 && !S_ISREG(u->old.st_mode))
 		return -EISDIR;
+	if (r == 0 && u->no_replace)
+		return -EEXIST;
+	u->old_size = r == 0 ? (uint64_t)u->old.st_size : 0;
+	u->existed = r == 0;
 	if (r < 0 && r != -ENOENT)
 		return r;
 	u->replaces = r == 0;
@@ -228,7 +240,7 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 			fs_temp_discard(&u->temp);
 			return r;
 		}
-		return fs_temp_commit(&u->temp, u->base);
+		return fs_temp_commit(&u->temp, u->base, u->no_replace);
 	}
 	r = close_in_place(u, complete);
 	if (u->created && (!complete || r < 0))
@@ -238,16 +250,26 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
-	struct upload u = { .fd = -1, .temp = { .fd = -1, .dir_fd = -1 } };
+	struct upload u = { .fd = -1, .temp = { .fd = -1, .dir_fd = -1 },
+			  .no_replace = s->opts.upload_only || s->anonymous };
 	struct channel data;
 	struct xfer x;
-	uint64_t rest = s->rest;
+	uint64_t rest = s->rest, replaced;
+	int64_t room = 0;
+	bool new_file;
 	int r;
 
 	s->rest = 0;
 	if (!xfer_ready(s))
 		return;
-	r = open_upload(s, &u, arg, kind, rest);
+	r = policy_upload_count(s);
+	if (r == 0)
+		r = open_upload(s, &u, arg, kind, rest);
+	/* The quota: what the upload replaces is freed, what it adds counts. */
+	new_file = !u.existed;
+	replaced = kind == UPLOAD_APPE ? 0 : u.old_size > rest ? u.old_size - rest : 0;
+	if (r == 0 && (room = policy_upload_room(s, replaced, new_file)) < 0)
+		r = (int)room;
 	if (r < 0) {
 		if (r == -ERANGE)
 			reply(s, 554, "REST offset %llu is beyond the end of %s", (unsigned long long)rest, arg);
@@ -267,13 +289,22 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 		return;
 	}
 	xfer_init(&x, s, &data);
+	xfer_set_rate(&x, policy_rate(s, false));
+	x.max_write = room;
 	if (u.truncate && (ftruncate(u.fd, (off_t)rest) < 0 || lseek(u.fd, (off_t)rest, SEEK_SET) < 0)) {
 		x.status = XFER_LOCAL_ERROR;
 		x.err = errno;
 	} else {
 		xfer_recv_file(&x, u.fd, s->ascii);
 	}
+	/* Past the quota, an APPE to a file goes back to its old size. */
+	if (x.status == XFER_LOCAL_ERROR && x.err == EFBIG && kind == UPLOAD_APPE && !u.created &&
+	    ftruncate(u.fd, (off_t)u.old_size) < 0)
+		log_msg(LOG_ERR, "cannot cut %s back to %llu bytes: %s", u.vpath,
+			(unsigned long long)u.old_size, strerror(errno));
 	r = finish_upload(s, &u, x.status == XFER_DONE);
+	if (r == 0 && x.status == XFER_DONE)
+		policy_upload_done(s, x.written, replaced, new_file);
 	if (r < 0) {
 		x.status = XFER_LOCAL_ERROR;
 		x.err = -r;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A command line split into its verb and argument. Pure. */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -36,15 +37,23 @@ const char config_default_tls_priority[] =
 static const char *const known_names[] = {
 	"FTPSD_ACTIVE",
 	"FTPSD_ANONYMOUS",
+	"FTPSD_ANONYMOUS_ROOT",
+	"FTPSD_ANONYMOUS_UPLOAD",
 	"FTPSD_BANNER",
+	"FTPSD_BANNER_FILE",
 	"FTPSD_DATA_TIMEOUT",
 	"FTPSD_IDLE_TIMEOUT",
+	"FTPSD_LIST_OWNER",
 	"FTPSD_LOG",
 	"FTPSD_LOGIN_TIMEOUT",
 	"FTPSD_MAX_FILE_SIZE",
 	"FTPSD_MAX_LOGIN_FAILURES",
 	"FTPSD_PASV_ADDRESS",
 	"FTPSD_PASV_PORTS",
+	"FTPSD_PROXY_FROM",
+	"FTPSD_PROXY_PROTOCOL",
+	"FTPSD_RATE_DOWN",
+	"FTPSD_RATE_UP",
 	"FTPSD_ROOT",
 	"FTPSD_RUN_USER",
 	"FTPSD_SYSTEM_USERS",
@@ -286,7 +295,8 @@ const char *config_nearest_name(const char *name, size_t len)
 	const char *best = NULL;
 	unsigned best_d = 0;
 	/* Allow about one edit in four letters after "FTPSD_": close enough to
-	 * be a typo, far enough that FTPSD_MAX_CLIENTS suggests nothing. */
+	 * be a typo, far enough that an unrelated name (..._MAX_CLIENTS)
+	 * suggests nothing. */
 	unsigned allowed = len > 6 ? 1 + (unsigned)(len - 6) / 4 : 1;
 
 	for (size_t i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++) {
@@ -377,6 +387,43 @@ static void read_path(struct config_errors *errs, const char *name, const char *
 		*field = v;
 }
 
+/* A directory beneath the anonymous root, as a clean virtual path: "/"
+ * and then names, none empty, "." or "..", no trailing slash. */
+static bool clean_subdirectory(const char *v)
+{
+	if (v[0] != '/' || v[1] == '\0' || strlen(v) >= VPATH_MAX)
+		return false;
+	for (const char *p = v + 1; ; ) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!slash)
+			return true;
+		p = slash + 1;
+	}
+}
+
+/* FTPSD_ANONYMOUS_ROOT and FTPSD_ANONYMOUS_UPLOAD: an incoming directory
+ * only in a tree of anonymous's own, never in FTPSD_ROOT. */
+static void read_anonymous(struct config_errors *errs, struct config *c)
+{
+	const char *v;
+
+	read_path(errs, "FTPSD_ANONYMOUS_ROOT", &c->anonymous_root);
+	if (!(v = env("FTPSD_ANONYMOUS_UPLOAD")))
+		return;
+	if (!clean_subdirectory(v))
+		config_error(errs, "FTPSD_ANONYMOUS_UPLOAD=%s: expected a directory beneath "
+			     "FTPSD_ANONYMOUS_ROOT, such as /incoming", v);
+	else if (!env("FTPSD_ANONYMOUS_ROOT"))
+		config_error(errs, "FTPSD_ANONYMOUS_UPLOAD needs FTPSD_ANONYMOUS_ROOT: anonymous "
+			     "uploads never go into FTPSD_ROOT");
+	else
+		c->anonymous_upload = v;
+}
+
 /* FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA. Returns the value as set,
  * NULL when unset (the default then depends on the certificate). */
 static const char *read_policy(struct config_errors *errs, const char *name, enum tls_policy *field)
@@ -448,6 +495,31 @@ static void read_tls(struct config *c, struct config_errors *errs)
 		config_error(errs, "FTPSD_TLS_CERT_LOGIN=1 needs FTPSD_TLS_CLIENT_CERT=request or require");
 }
 
+/* FTPSD_PROXY_PROTOCOL and FTPSD_PROXY_FROM come together: trusting
+ * a PROXY header from anyone would let any client claim any address. */
+static void read_proxy(struct config *c, struct config_errors *errs)
+{
+	const char *v = env("FTPSD_PROXY_FROM");
+	size_t bad = 0;
+	int r;
+
+	read_bool(errs, "FTPSD_PROXY_PROTOCOL", &c->proxy_protocol);
+	if (v) {
+		r = netlist_parse(v, strlen(v), &c->proxy_from, &bad);
+		if (r == -E2BIG)
+			config_error(errs, "FTPSD_PROXY_FROM: more than %u entries", NETLIST_MAX);
+		else if (r < 0)
+			config_error(errs, "FTPSD_PROXY_FROM=%s: expected addresses or networks "
+				     "(192.0.2.10, 198.51.100.0/24, 2001:db8::/32) separated by commas "
+				     "or spaces; wrong at \"%.40s\"", v, v + bad);
+	}
+	if (c->proxy_protocol && !v)
+		config_error(errs, "FTPSD_PROXY_PROTOCOL=1 needs FTPSD_PROXY_FROM: the addresses of "
+			     "the balancers allowed to send PROXY headers");
+	if (!c->proxy_protocol && v)
+		config_error(errs, "FTPSD_PROXY_FROM is set but FTPSD_PROXY_PROTOCOL is not 1");
+}
+
 static void read_network(struct config *c, struct config_errors *errs)
 {
 	const char *v;
@@ -463,6 +535,7 @@ static void read_network(struct config *c, struct config_errors *errs)
 			config_error(errs, "FTPSD_PASV_ADDRESS=%s: expected an IPv4 address or a host name", v);
 	}
 	read_bool(errs, "FTPSD_ACTIVE", &c->active);
+	read_proxy(c, errs);
 }
 
 int config_from_env(struct config *c, struct config_errors *errs)
@@ -490,6 +563,7 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	read_path(errs, "FTPSD_USERS", &c->users_file);
 	read_bool(errs, "FTPSD_SYSTEM_USERS", &c->system_users);
 	read_bool(errs, "FTPSD_ANONYMOUS", &c->anonymous);
+	read_anonymous(errs, c);
 	read_bool(errs, "FTPSD_WRITE", &c->write);
 	if ((v = env("FTPSD_UMASK")) && config_parse_umask(v, &c->umask) < 0)
 		config_error(errs, "FTPSD_UMASK=%s: expected an octal mask such as 022", v);
@@ -501,6 +575,21 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	read_uint(errs, "FTPSD_MAX_LOGIN_FAILURES", 1, 1000, &c->max_login_failures);
 	if ((v = env("FTPSD_MAX_FILE_SIZE")) && config_parse_size(v, &c->max_file_size) < 0)
 		config_error(errs, "FTPSD_MAX_FILE_SIZE=%s: expected a size in bytes, with K, M, G or T", v);
+	if ((v = env("FTPSD_RATE_DOWN")) && config_parse_size(v, &c->rate_down) < 0)
+		config_error(errs, "FTPSD_RATE_DOWN=%s: expected bytes per second, with K, M, G or T", v);
+	if ((v = env("FTPSD_RATE_UP")) && config_parse_size(v, &c->rate_up) < 0)
+		config_error(errs, "FTPSD_RATE_UP=%s: expected bytes per second, with K, M, G or T", v);
+	read_path(errs, "FTPSD_BANNER_FILE", &c->banner_file);
+	if ((v = env("FTPSD_LIST_OWNER"))) {
+		if (strcmp(v, "numeric") == 0)
+			c->list_owner = LIST_OWNER_NUMERIC;
+		else if (strcmp(v, "name") == 0)
+			c->list_owner = LIST_OWNER_NAME;
+		else if (strcmp(v, "ftp") == 0)
+			c->list_owner = LIST_OWNER_FTP;
+		else
+			config_error(errs, "FTPSD_LIST_OWNER=%s: expected numeric, name or ftp", v);
+	}
 	if ((v = env("FTPSD_BANNER"))) {
 		/* The banner goes into a reply line: no control characters. */
 		bool clean = strlen(v) <= 200;

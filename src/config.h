@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The environment, read once into one validated, immutable structure. */
 #pragma once
 #include <netinet/in.h>
@@ -5,7 +6,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netlist.h"
+
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
+/* FTPSD_LIST_OWNER: what LIST shows as a file's owner and group. */
+enum list_owner { LIST_OWNER_NUMERIC, LIST_OWNER_NAME, LIST_OWNER_FTP };
 enum client_cert_mode { CLIENT_CERT_NONE, CLIENT_CERT_REQUEST, CLIENT_CERT_REQUIRE };
 /* Whom FTPSD_TLS_REQUIRE / FTPSD_TLS_REQUIRE_DATA apply to. ACCOUNTS:
  * logins with a password or a certificate (virtual and system users), not
@@ -17,6 +22,8 @@ struct config {
 	const char *users_file;          /* NULL: no virtual users */
 	bool system_users;
 	bool anonymous;
+	const char *anonymous_root;      /* NULL: anonymous shares FTPSD_ROOT */
+	const char *anonymous_upload;    /* NULL, or anonymous's incoming directory (a virtual path) */
 	bool write;
 	mode_t umask;
 
@@ -37,11 +44,16 @@ struct config {
 	struct in_addr pasv_address;
 	const char *pasv_host;           /* FTPSD_PASV_ADDRESS as a name: resolve, then fill pasv_address */
 	bool active;
+	bool proxy_protocol;             /* FTPSD_PROXY_PROTOCOL: behind a balancer */
+	struct netlist proxy_from;       /* FTPSD_PROXY_FROM: the balancers trusted */
 
 	unsigned login_timeout, idle_timeout, data_timeout;   /* seconds */
 	unsigned max_login_failures;
 	uint64_t max_file_size;          /* bytes; 0: no limit (RLIMIT_FSIZE) */
+	uint64_t rate_down, rate_up;     /* bytes per second; 0: no limit (a user's option wins) */
 	const char *banner;
+	const char *banner_file;         /* NULL, or lines before the banner (banner.h) */
+	enum list_owner list_owner;
 	const char *run_user;            /* account for virtual and anonymous users when root */
 	enum log_target log;
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include "data.h"
 #include "hostport.h"
 #include "log.h"
+#include "proxy_session.h"
 #include "stop.h"
 #include "util.h"
 #include "banned.h"
@@ -152,7 +154,7 @@ static int accept_peer(struct session *s, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		if (sockaddr_same_host(&from, &s->peer)) {
+		if (proxy_data_from_peer(s, fd, &from, deadline)) {
 			if (strangers > PASV_LOGGED_STRANGERS)
 				log_msg(LOG_WARNING, "refused %u data connections from other hosts in all",
 					strangers);

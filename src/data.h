@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Data connections: passive listeners that accept only the control peer,
  * active connections only to the control peer's address and never to a
  * port below 1024 (RFC 2577), and TLS on top under PROT P. */

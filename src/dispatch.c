@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <string.h>
 
 #include "dispatch.h"
+#include "policy.h"
 #include "reply.h"
 #include "banned.h"
 
@@ -93,7 +95,8 @@ void dispatch(struct session *s, const struct command *c)
 		reply(s, 501, "%s needs an argument", c->name);
 		return;
 	}
-	if ((spec->flags & WRITES) && !s->may_write) {
+	/* Write permission, and the per-user policy (a drop box, say). */
+	if (s->login == LOGIN_DONE && !policy_allows(s, c, spec->flags & WRITES)) {
 		reply(s, 550, "Permission denied");
 		return;
 	}
@@ -101,6 +104,7 @@ void dispatch(struct session *s, const struct command *c)
 	if (c->verb != VERB_RNTO)
 		s->has_rnfr = false;
 	spec->handler(s, c);
+	policy_after(s, c->verb);
 }
 
 void dispatch_help_verbs(struct session *s)

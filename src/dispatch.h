@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command table: which handler runs a verb, and the conditions it
  * needs, checked here once so that no handler repeats them. */
 #pragma once

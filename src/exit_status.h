@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The process's exit statuses, documented in ftpsd(8) (EXIT STATUS):
  * every file that decides one names it from here. */
 #pragma once

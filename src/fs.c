@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -225,7 +226,7 @@ static int link_anonymous(struct fs_temp *t)
 	}
 }
 
-int fs_temp_commit(struct fs_temp *t, const char *base)
+int fs_temp_commit(struct fs_temp *t, const char *base, bool no_replace)
 {
 	/* The data reaches the disk before the name does: after a crash the
 	 * target is the old file or the complete new one, never a part. */
@@ -237,7 +238,8 @@ int fs_temp_commit(struct fs_temp *t, const char *base)
 	if (close(t->fd) < 0 && r == 0)
 		r = -errno;
 	t->fd = -1;
-	if (r == 0 && renameat(t->dir_fd, t->name, t->dir_fd, base) < 0)
+	if (r == 0 && renameat2(t->dir_fd, t->name, t->dir_fd, base,
+				no_replace ? RENAME_NOREPLACE : 0) < 0)
 		r = -errno;
 	if (r == 0)
 		t->name[0] = '\0';   /* the name is the target's now */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every filesystem call, beneath a root directory descriptor. Paths are
  * virtual paths (path.h); resolution uses openat2(RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS), so "..", absolute symlinks and relative ones
@@ -48,10 +49,11 @@ struct fs_temp {
 int fs_temp_create(int root_fd, const char *vpath, struct fs_temp *t);
 
 /* Makes the temporary the file named base in its directory: fsync, then
- * (O_TMPFILE) a hidden name, close, rename over base; every result
- * checked. On failure the temporary is removed and base is untouched.
- * Either way t is released. 0 or -errno. */
-int fs_temp_commit(struct fs_temp *t, const char *base);
+ * (O_TMPFILE) a hidden name, close, rename over base (with no_replace
+ * only where base does not exist yet: -EEXIST otherwise, even in a race);
+ * every result checked. On failure the temporary is removed and base is
+ * untouched. Either way t is released. 0 or -errno. */
+int fs_temp_commit(struct fs_temp *t, const char *base, bool no_replace);
 
 /* Removes the temporary and releases t (safe to call twice). */
 void fs_temp_discard(struct fs_temp *t);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PORT, EPRT and EPSV arguments parsed, PASV and EPSV replies formatted
  * (RFC 959 §4.1.2, RFC 2428). Pure: no sockets are touched. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The journal's native protocol over a datagram socket connected once, at
  * start. sd_journal_send() addresses /run/systemd/journal/socket by path
  * on every message, which a session chrooted to a home directory can no

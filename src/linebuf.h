@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Assembles command lines from the control connection's bytes: Telnet IAC
  * sequences removed (RFC 854), CRLF or bare LF ends a line, and a line over
  * LINE_MAX_BYTES is discarded up to its end rather than buffered. Pure: bytes

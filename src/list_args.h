@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The argument of LIST, NLST and MLSD: ls options, then a path whose last
  * component may be a wildcard pattern. Pure: no session, no filesystem. */
 #pragma once

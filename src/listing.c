@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,13 @@ static int finish(int n, size_t size)
 int listing_format_list(char *buf, size_t size, const char *name, const struct stat *st,
 			const char *target, time_t now)
 {
-	char mode[11], date[32];
+	return listing_format_list_owned(buf, size, name, st, target, now, NULL, NULL);
+}
+
+int listing_format_list_owned(char *buf, size_t size, const char *name, const struct stat *st,
+			      const char *target, time_t now, const char *owner, const char *group)
+{
+	char mode[11], date[32], uid[16], gid[16];
 	struct tm tm;
 	time_t mtime = st->st_mtim.tv_sec;
 	bool recent = mtime <= now && mtime > now - SIX_MONTHS;   /* no overflow */
@@ -55,9 +62,11 @@ int listing_format_list(char *buf, size_t size, const char *name, const struct s
 	mode_string(st->st_mode, mode);
 	utc_time(mtime, &tm);
 	strftime(date, sizeof(date), recent ? "%b %e %H:%M" : "%b %e  %Y", &tm);
-	return finish(snprintf(buf, size, "%s %3lu %-8u %-8u %12lld %s %s%s%s\r\n", mode,
-			       (unsigned long)st->st_nlink, (unsigned)st->st_uid,
-			       (unsigned)st->st_gid, (long long)st->st_size, date, name,
+	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
+	return finish(snprintf(buf, size, "%s %3lu %-8s %-8s %12lld %s %s%s%s\r\n", mode,
+			       (unsigned long)st->st_nlink, owner ? owner : uid,
+			       group ? group : gid, (long long)st->st_size, date, name,
 			       target ? " -> " : "", target ? target : ""),
 		      size);
 }

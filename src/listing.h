@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Listing lines: LIST in the "ls -l" form clients parse, NLST names, and
  * MLSD/MLST facts (RFC 3659 §7). Pure: a struct stat and a name in, one
  * line out; the caller streams them. */
@@ -28,6 +29,10 @@ bool listing_name_ok(const char *name);
  * Returns the length, or -ENOSPC. */
 int listing_format_list(char *buf, size_t size, const char *name, const struct stat *st,
 			const char *target, time_t now);
+/* The same with owner and group names in place of the numbers (NULL: the
+ * number), for FTPSD_LIST_OWNER. */
+int listing_format_list_owned(char *buf, size_t size, const char *name, const struct stat *st,
+			      const char *target, time_t now, const char *owner, const char *group);
 
 /* "name\r\n". Returns the length, or -ENOSPC. */
 int listing_format_nlst(char *buf, size_t size, const char *name);

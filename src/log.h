@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The session's records: to the journal with structured fields, or the
  * same MESSAGE lines to stderr. A password never reaches this module. */
 #pragma once

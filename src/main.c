@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: ISC */
 /* ftpsd: one FTP/FTPS session on the connection inetd or systemd gives
  * us. Environment → configuration → root, users file and TLS credentials
  * → the session. The only caller of exit(). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "banner.h"
 #include "bounds.h"
 #include "check.h"
 #include "config.h"
@@ -23,7 +26,9 @@
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
+#include "proxy_session.h"
 #include "resolve.h"
+#include "policy.h"
 #include "reply.h"
 #include "session_loop.h"
 #include "tls.h"
@@ -53,12 +58,14 @@ struct setup {
 	struct config_errors errs;
 	struct config_errors warnings;   /* --check only */
 	int root_fd;
+	int anon_root_fd;             /* FTPSD_ANONYMOUS_ROOT, -1 when unset */
 	int users_fd;
 	struct tls_server *tls;
 	char tls_warning[320];
 	int openat2_error;            /* 0, or why openat2() cannot be used */
 	bool root;
 	struct account run_account;   /* FTPSD_RUN_USER, when root */
+	struct banner banner;         /* FTPSD_BANNER_FILE's lines; count 0 when unset */
 	bool run_account_ok;
 };
 
@@ -69,6 +76,41 @@ static void check_root(struct setup *su)
 	su->root_fd = open(su->cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (su->root_fd < 0 || fstat(su->root_fd, &st) < 0)
 		config_error(&su->errs, "FTPSD_ROOT=%s: %s", su->cfg.root, strerror(errno));
+	su->anon_root_fd = -1;
+	if (!su->cfg.anonymous_root)
+		return;
+	su->anon_root_fd = open(su->cfg.anonymous_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (su->anon_root_fd < 0)
+		config_error(&su->errs, "FTPSD_ANONYMOUS_ROOT=%s: %s", su->cfg.anonymous_root,
+			     strerror(errno));
+}
+
+/* FTPSD_BANNER_FILE is read here, as root and before any TLS handshake,
+ * so that implicit FTPS greets with it too. */
+static void check_banner(struct setup *su)
+{
+	/* One byte past the limit, to tell a file that is too large. */
+	char buf[BANNER_FILE_MAX + 1], why[128];
+	ssize_t n = -1, r = 1;
+	int fd;
+
+	if (!su->cfg.banner_file)
+		return;
+	fd = open(su->cfg.banner_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0) {
+		for (n = 0; (size_t)n < sizeof(buf) && r > 0; n += r > 0 ? r : 0)
+			while ((r = read(fd, buf + n, sizeof(buf) - (size_t)n)) < 0 && errno == EINTR)
+				;
+		if (r < 0)
+			n = -1;
+		close(fd);
+	}
+	if (n < 0) {
+		config_error(&su->errs, "FTPSD_BANNER_FILE=%s: %s", su->cfg.banner_file, strerror(errno));
+		return;
+	}
+	if (banner_parse(buf, (size_t)n, &su->banner, why, sizeof(why)) < 0)
+		config_error(&su->errs, "FTPSD_BANNER_FILE=%s: %s", su->cfg.banner_file, why);
 }
 
 static void check_users(struct setup *su)
@@ -179,12 +221,13 @@ static void describe_resolver(const struct setup *su, char *buf, size_t size)
 static void setup_load(struct setup *su, bool thorough)
 {
 	memset(su, 0, sizeof(*su));
-	su->root_fd = su->users_fd = -1;
+	su->root_fd = su->users_fd = su->anon_root_fd = -1;
 	/* Errors are collected, not fatal here: --check reports them all. */
 	(void)config_from_env(&su->cfg, &su->errs);
 	resolve_pasv_host(su);
 	check_root(su);
 	check_users(su);
+	check_banner(su);
 	check_tls(su, thorough);
 	check_accounts(su);
 	check_resolver(su);
@@ -221,6 +264,8 @@ static int run_check(void)
 	tls_server_free(su.tls);
 	if (su.root_fd >= 0)
 		close(su.root_fd);
+	if (su.anon_root_fd >= 0)
+		close(su.anon_root_fd);
 	if (su.users_fd >= 0)
 		close(su.users_fd);
 	if (su.errs.count)
@@ -334,6 +379,16 @@ static int serve(struct setup *su, int rfd, int wfd)
 	s.run_account = &su->run_account;
 	s.privileged = privileged;
 	s.base_root_fd = su->root_fd;
+	s.anon_root_fd = su->anon_root_fd;
+	if (su->root && su->run_account_ok) {
+		policy_list_identity(&s, su->run_account.name, su->run_account.uid, su->run_account.gid);
+	} else if (!su->root) {
+		struct passwd pw, *found = NULL;
+		char pwbuf[4096];
+
+		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
+			policy_list_identity(&s, found->pw_name, found->pw_uid, getegid());
+	}
 	s.root_fd = -1;
 	s.pasv_fd = -1;
 	s.mlst_facts = FACT_ALL;
@@ -342,6 +397,14 @@ static int serve(struct setup *su, int rfd, int wfd)
 	channel_init(&s.ctrl, rfd, wfd);
 	linebuf_init(&s.lb);
 	init_peer(&s);
+	switch (proxy_session_start(&s)) {
+	case PROXY_START_CLIENT:
+		break;
+	case PROXY_START_LOCAL:
+		return EXIT_SESSION_OK;
+	case PROXY_START_REFUSED:
+		return EXIT_SESSION_ERROR;
+	}
 	session_logout(&s);
 	log_msg(LOG_INFO, "session start from %s", s.peer_str);
 	if (su->tls_warning[0])
@@ -360,6 +423,11 @@ static int serve(struct setup *su, int rfd, int wfd)
 		/* Implicit FTPS clients expect protected data without asking. */
 		s.pbsz = true;
 		s.prot_private = true;
+	}
+	if (su->banner.count) {
+		reply_begin(&s, 220, "%s", su->banner.line[0]);
+		for (unsigned i = 1; i < su->banner.count; i++)
+			reply_more(&s, "%s", su->banner.line[i]);
 	}
 	reply(&s, 220, "%s", su->cfg.banner);
 	s.exit_status = session_run(&s);

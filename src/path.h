@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Virtual paths: what the client sees, always absolute, normalized, and
  * never above "/". Pure string work; confinement on disk is fs.c's job. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Privileges. Started as root, ftpsd keeps before login only what a login
  * needs (CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_DAC_READ_SEARCH, and
  * those only with FTPSD_SYSTEM_USERS=1); a login gives up the rest for

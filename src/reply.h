@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Replies on the control connection (RFC 959 §4.2). Lines are gathered
  * and sent when the final line of a reply is complete. */
 #pragma once

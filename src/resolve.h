@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Opening a path beneath a root directory when openat2() is unavailable.
  *
  * fs.c opens everything with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).

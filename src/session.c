@@ -1,5 +1,10 @@
+/* SPDX-License-Identifier: ISC */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "session.h"
 #include "log.h"
 #include "util.h"
@@ -22,13 +27,14 @@ void session_clear_data(struct session *s)
 
 void session_logout(struct session *s)
 {
-	if (s->root_fd >= 0 && s->root_fd != s->base_root_fd)
+	if (s->root_fd >= 0 && s->root_fd != s->base_root_fd && s->root_fd != s->anon_root_fd)
 		close(s->root_fd);
 	s->root_fd = -1;
 	s->login = LOGIN_NONE;
 	s->user[0] = '\0';
 	s->anonymous = false;
 	s->may_write = false;
+	policy_reset(s);
 	copy_string(s->cwd, sizeof(s->cwd), "/");
 	session_clear_data(s);
 	s->rest = 0;

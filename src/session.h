@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One FTP session: everything a command handler may read or change. */
 #pragma once
 #include <netinet/in.h>
@@ -12,6 +13,8 @@
 #include "listing.h"
 #include "privs.h"
 #include "tls.h"
+#include "quota.h"
+#include "user_options.h"
 
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
 enum data_mode { DATA_NONE, DATA_PASSIVE, DATA_ACTIVE };
@@ -40,10 +43,18 @@ struct session {
 	char user[USER_NAME_MAX];
 	bool anonymous;
 	bool may_write;
+	struct user_options opts;        /* the users file's options (policy.c); empty otherwise */
+	struct quota quota;              /* quota-bytes=, quota-files= and the usage */
+	/* FTPSD_LIST_OWNER=name: the session's own identity, named before
+	 * any chroot; other ids stay numbers. */
+	uid_t list_uid;
+	gid_t list_gid;
+	char list_user[USER_NAME_MAX], list_group[USER_NAME_MAX];
 	unsigned login_failures;
 	unsigned prelogin_commands;      /* lines received before login */
 	int64_t login_deadline;          /* FTPSD_LOGIN_TIMEOUT, from connect or REIN */
 	int base_root_fd;                /* FTPSD_ROOT */
+	int anon_root_fd;                /* FTPSD_ANONYMOUS_ROOT, -1 when unset */
 	int root_fd;                     /* the logged-in user's root, -1 before */
 	char cwd[VPATH_MAX];
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command loop: waits for a line on the control connection, parses
  * it, hands it to dispatch() and logs it, until the session ends. It sits
  * above dispatch and reply; session.c below them only keeps state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command loop of a session (session_loop.c). */
 #pragma once
 #include "session.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SIGTERM and SIGHUP, as systemd and inetd stop a session. Once
  * installed, the two signals are blocked except inside stop_poll(), so
  * they arrive only where a loop waits: the wait returns EINTR and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* System accounts (FTPSD_SYSTEM_USERS=1): passwd and shadow, checked with
  * crypt(3). Root, locked and expired accounts, accounts whose shell is
  * not in /etc/shells, and accounts listed in /etc/ftpusers never log in. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* GnuTLS for one process: the server's credentials and priorities, the
  * ticket key that ties data connections to this control connection, the
  * handshake with a deadline, and what a session tells about its peer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TLS 1.3: the close_notify that should follow a user_canceled alert.
  * GnuTLS takes every TLS 1.3 alert but close_notify for fatal and stops
  * reading the session there, yet a client that cancels and a Java client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What is wrong with the certificate and key files, said the way an
  * administrator can act on: which file, and why. GnuTLS's own errors
  * ("Error while reading file.", "The requested data were not

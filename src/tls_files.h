@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Diagnosis of the TLS certificate and key files (FTPSD_TLS_CERT,
  * FTPSD_TLS_KEY): messages that name the file and the reason. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The transport under the GnuTLS session of a TLS data connection.
  *
  * GnuTLS reads a record from its transport in two recv() calls (header,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <crypt.h>
 #include <errno.h>
 #include <stdio.h>
@@ -29,9 +30,12 @@ static bool blank(const char *p, size_t len)
 
 int users_parse_line(const char *line, size_t len, struct user_entry *ret, const char **why)
 {
-	const char *c1, *c2, *end = line + len;
+	/* The message of a bad option names the key, so it is built here. */
+	static char options_why[USER_OPTIONS_WHY_MAX];
+	const char *c1, *c2, *c3 = NULL, *end = line + len;
 	size_t hash_len, home_len;
 
+	ret->name[0] = '\0';
 	if (len == 0 || line[0] == '#' || blank(line, len))
 		return 1;
 	if (memchr(line, '\0', len)) {
@@ -47,6 +51,8 @@ int users_parse_line(const char *line, size_t len, struct user_entry *ret, const
 		*why = "bad user name";
 		return -EINVAL;
 	}
+	memcpy(ret->name, line, (size_t)(c1 - line));
+	ret->name[c1 - line] = '\0';
 	c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
 	hash_len = (size_t)((c2 ? c2 : end) - (c1 + 1));
 	/* "!..." and "*" lock an account, as in shadow(5): valid, never matching. */
@@ -55,14 +61,20 @@ int users_parse_line(const char *line, size_t len, struct user_entry *ret, const
 		*why = "expected a crypt(3) hash such as $y$..., $6$... or $2b$..., or ! to lock";
 		return -EINVAL;
 	}
-	home_len = c2 ? (size_t)(end - c2 - 1) : 0;
-	if (home_len >= VPATH_MAX || (home_len > 0 && c2[1] != '/') ||
-	    (c2 && memchr(c2 + 1, ':', home_len))) {
+	/* The options field is the rest of the line: IPv6 networks in from=
+	 * hold colons, a home never does. */
+	if (c2)
+		c3 = memchr(c2 + 1, ':', (size_t)(end - c2 - 1));
+	home_len = c2 ? (size_t)((c3 ? c3 : end) - c2 - 1) : 0;
+	if (home_len >= VPATH_MAX || (home_len > 0 && c2[1] != '/')) {
 		*why = "home must be an absolute path beneath FTPSD_ROOT";
 		return -EINVAL;
 	}
-	memcpy(ret->name, line, (size_t)(c1 - line));
-	ret->name[c1 - line] = '\0';
+	if (user_options_parse(c3 ? c3 + 1 : "", c3 ? (size_t)(end - c3 - 1) : 0, &ret->opts,
+			       options_why, sizeof(options_why)) < 0) {
+		*why = options_why;
+		return -EINVAL;
+	}
 	memcpy(ret->hash, c1 + 1, hash_len);
 	ret->hash[hash_len] = '\0';
 	if (home_len)
@@ -132,10 +144,16 @@ static int find_line(const char *line, size_t len, unsigned lineno, void *p)
 	struct find_ctx *ctx = p;
 	const char *why;
 
+	int r;
+
 	(void)lineno;
-	if (!line || users_parse_line(line, len, ctx->ret, &why) != 0)
+	if (!line)
 		return 0;
-	return strcmp(ctx->ret->name, ctx->name) == 0;
+	r = users_parse_line(line, len, ctx->ret, &why);
+	/* A line whose own name is malformed names nobody. */
+	if (r == 1 || ctx->ret->name[0] == '\0' || strcmp(ctx->ret->name, ctx->name) != 0)
+		return 0;
+	return r == 0 ? 1 : -EINVAL;
 }
 
 int users_find(int fd, const char *name, struct user_entry *ret)

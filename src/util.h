@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers with no better home: clocks, bounded copies, byte checks. */
 #pragma once
 #include <stdbool.h>

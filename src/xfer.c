@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xfer.h"
@@ -40,6 +42,12 @@ void xfer_init(struct xfer *x, struct session *s, struct channel *data)
 	x->s = s;
 	x->data = data;
 	x->started_us = now_us();
+	x->max_write = INT64_MAX;
+}
+
+void xfer_set_rate(struct xfer *x, uint64_t rate)
+{
+	ratelimit_init(&x->limit, rate);
 }
 
 static void stat_reply(struct xfer *x)
@@ -140,6 +148,41 @@ static bool wait_data(struct xfer *x, bool want_write)
 	}
 }
 
+/* Sleeps until the bandwidth limit lets the next chunk go: a poll() on
+ * the control connection with the delay as its timeout, so that ABOR and
+ * STAT are answered meanwhile and no cycle is spent spinning. */
+static bool rate_wait(struct xfer *x)
+{
+	for (;;) {
+		int64_t d = ratelimit_delay_us(&x->limit, now_us());
+		struct pollfd pfd = { .fd = x->s->ctrl.rfd,
+				      .events = x->control_paused ? POLLRDHUP : POLLIN };
+		struct timespec ts;
+		int r;
+
+		if (d <= 0)
+			return true;
+		if (!x->control_paused && channel_pending(&x->s->ctrl) && !check_control(x))
+			return false;
+		ts.tv_sec = (time_t)(d / 1000000);
+		ts.tv_nsec = (long)(d % 1000000) * 1000;
+		r = ppoll(&pfd, 1, &ts, NULL);
+		if (r < 0 && errno != EINTR) {
+			x->status = XFER_LOCAL_ERROR;
+			x->err = errno;
+			return false;
+		}
+		if (r <= 0)
+			continue;
+		if (x->control_paused) {
+			x->status = XFER_CONTROL_LOST;   /* only its end wakes a paused watch */
+			return false;
+		}
+		if (!check_control(x))
+			return false;
+	}
+}
+
 /* A look at the control connection between two chunks, without waiting,
  * so that ABOR is seen even when the data never blocks. */
 static bool glance_control(struct xfer *x)
@@ -201,10 +244,14 @@ static void send_with_sendfile(struct xfer *x, int fd, off_t offset, off_t size)
 	x->kernel_tls = channel_is_tls(x->data);
 	while (offset < size) {
 		size_t chunk = size - offset > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)(size - offset);
-		ssize_t n = channel_send_file(x->data, fd, &offset, chunk);
+		ssize_t n;
 
+		if (!rate_wait(x))
+			return;
+		n = channel_send_file(x->data, fd, &offset, ratelimit_chunk(&x->limit, chunk));
 		if (n > 0) {
 			x->bytes += (uint64_t)n;
+			ratelimit_spent(&x->limit, (size_t)n, now_us());
 			if (!glance_control(x))
 				return;
 		} else if (n == 0) {
@@ -249,10 +296,13 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 	for (;;) {
 		/* Half a buffer for TYPE A, so that its output usually fits in
 		 * one conversion and goes out as one batch. */
-		size_t want = ascii ? sizeof(xfer_buf) / 2 : sizeof(xfer_buf);
-		ssize_t n = pread(fd, xfer_buf, want, offset);
+		size_t half = ratelimit_chunk(&x->limit, ascii ? sizeof(xfer_buf) / 2 : sizeof(xfer_buf));
+		ssize_t n;
 		bool sent;
 
+		if (!rate_wait(x))
+			return;
+		n = pread(fd, xfer_buf, half, offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -265,7 +315,10 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii)
 		offset += n;
 		sent = ascii ? send_ascii(x, xfer_buf, (size_t)n, &st)
 			     : send_buffer(x, xfer_buf, (size_t)n);
-		if (!sent || !glance_control(x))
+		if (!sent)
+			return;
+		ratelimit_spent(&x->limit, (size_t)n, now_us());
+		if (!glance_control(x))
 			return;
 	}
 }
@@ -289,6 +342,13 @@ void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx)
 
 static bool write_file(struct xfer *x, int fd, const char *p, size_t len)
 {
+	/* A quota: the upload ends before it writes past the room it has. */
+	if (len > (uint64_t)x->max_write - x->written) {
+		x->status = XFER_LOCAL_ERROR;
+		x->err = EFBIG;
+		return false;
+	}
+	x->written += len;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -379,12 +439,18 @@ void xfer_recv_file(struct xfer *x, int fd, bool ascii)
 	ssize_t later = 1;   /* no deferred result */
 
 	for (;;) {
-		ssize_t n = recv_batch(x->data, xfer_buf, sizeof(xfer_buf), &later);
+		ssize_t n;
 
+		/* Under a limit, not reading is what slows the client: its
+		 * window closes. */
+		if (!rate_wait(x))
+			return;
+		n = recv_batch(x->data, xfer_buf, ratelimit_chunk(&x->limit, XFER_BUF_BYTES), &later);
 		if (n > 0) {
 			bool written;
 
 			x->bytes += (uint64_t)n;
+			ratelimit_spent(&x->limit, (size_t)n, now_us());
 			written = ascii ? write_ascii(x, fd, xfer_buf, (size_t)n, &st)
 					: write_file(x, fd, xfer_buf, (size_t)n);
 			if (!written || !glance_control(x))

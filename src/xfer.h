@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The transfer loop: moves bytes between a file (or a listing generator)
  * and the data channel with poll() on both the data and the control
  * connection, so that ABOR and STAT are answered mid-transfer and a
@@ -8,6 +9,7 @@
 #include <sys/types.h>
 
 #include "channel.h"
+#include "ratelimit.h"
 #include "session.h"
 
 enum xfer_status {
@@ -30,6 +32,9 @@ struct xfer {
 	int64_t started_us;
 	bool control_paused;  /* a pipelined command waits for the end */
 	bool kernel_tls;      /* the kernel encrypted what went out (kTLS) */
+	struct ratelimit limit;  /* bandwidth (file transfers); rate 0 after xfer_init */
+	int64_t max_write;    /* an upload may write this much (a quota); INT64_MAX after xfer_init */
+	uint64_t written;     /* bytes an upload wrote into the file */
 };
 
 /* Produces the next bytes of a generated stream (a listing): >0 bytes put
@@ -41,6 +46,8 @@ typedef ssize_t xfer_fill_fn(void *ctx, char *buf, size_t size);
 bool xfer_ready(struct session *s);
 
 void xfer_init(struct xfer *x, struct session *s, struct channel *data);
+/* Limits the file transfer to rate bytes per second (0: none). */
+void xfer_set_rate(struct xfer *x, uint64_t rate);
 void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii);
 void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx);
 void xfer_recv_file(struct xfer *x, int fd, bool ascii);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Builds ftpsd and starts a local demo: explicit FTPS (AUTH TLS) on
 # 127.0.0.1:2121 and implicit FTPS on 127.0.0.1:2990, one process per
 # connection through systemd-socket-activate, as systemd would run it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs what ftpsd needs on Debian 12 (as root), with apt-get:
 #   sh tests/deps.sh build   building and running it (the demo: tests/demo.sh)
 #   sh tests/deps.sh         that, and every tool the test suite uses
@@ -9,8 +10,9 @@ set -eu
 build="gcc make autoconf automake pkg-config libgnutls28-dev libsystemd-dev
   libcrypt-dev systemd openssl whois"
 # Tests only: never installed by the demo on someone's server.
+# haproxy and iproute2 (ip netns): the cluster test (test-cluster.py).
 tests="clang curl lftp gnutls-bin python3 iproute2 procps fail2ban util-linux
-  sslscan testssl.sh binutils systemd-container"
+  sslscan testssl.sh binutils systemd-container haproxy"
 case "${1:-all}" in
 build) packages=$build ;;
 all) packages="$build $tests" ;;

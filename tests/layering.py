@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The shape of src/, checked from its #include lines (TAP).
 
 A module is a base name: foo.c and foo.h together. Module A depends on B

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Mutation runs: break ftpsd on purpose, one named way at a time, in a
 scratch copy of the tree, and see that the test suite notices.
 
@@ -9,8 +10,9 @@ Copies the tree (not a git checkout: the files as they are, without build
 directories) to a scratch directory, configures it once (clang with ASan
 and UBSan, so that an overflow is seen even where the output stays
 right), and then for each mutation: replaces one exact piece of text in
-one file of src/, rebuilds src/ftpsd, runs the integration scripts that
-should notice, and puts the text back. A mutation is "caught" when one of
+one file of src/, rebuilds src/ftpsd, runs the tests that should notice
+(integration scripts, or unit tests named "unit/test-x", rebuilt too),
+and puts the text back. A mutation is "caught" when one of
 its scripts fails at a check the mutation names (a pattern on the
 "not ok" line: a failure elsewhere, such as a timing check on a busy
 machine, is not a catch, and that script runs once more); the line names
@@ -61,11 +63,29 @@ MUTATIONS = [
              r"reuse required|did not resume|A's session",
              "a PROT P data connection need not resume the control session"),
     Mutation("failed-upload-committed", "src/cmd_xfer.c",
-             "if (complete && renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)",
-             "if (renameat(u->dir_fd, u->tmp, u->dir_fd, u->base) < 0)",
+             "\t\tif (!complete || r < 0) {\n\t\t\tfs_temp_discard(&u->temp);",
+             "\t\tif (r < 0) {\n\t\t\tfs_temp_discard(&u->temp);",
              ["test-transfer.py"],
              r"old file|temporary",
              "an upload that failed replaces the old file"),
+    Mutation("drop-box-open", "src/policy.c",
+             "\t\treturn upload_only_allows(s, c->verb, writes);",
+             "\t\treturn !writes || s->may_write;",
+             ["test-policy.py"],
+             r"drop box",
+             "an upload-only user may read back, delete and rename"),
+    Mutation("anonymous-incoming-open", "src/policy.c",
+             "\t\treturn anonymous_allows(s, c, writes);",
+             "\t\treturn true;",
+             ["test-policy.py"],
+             r"anonymous",
+             "anonymous may read, list and delete in its incoming directory, and write elsewhere"),
+    Mutation("from-list-off", "src/policy.c",
+             "if (o->n_from > 0 && (",
+             "if (0 && (",
+             ["test-policy.py"],
+             r"from=",
+             "a user's from= list is not checked"),
     Mutation("listing-crlf-filter-off", "src/cmd_list.c",
              "\treturn listing_name_ok(name);\n}",
              "\treturn true;\n}",
@@ -84,6 +104,18 @@ MUTATIONS = [
              ["test-security.py"],
              r"PORT|EPRT",
              "PORT/EPRT may name another host (FTP bounce)"),
+    Mutation("proxy-trust-off", "src/proxy_session.c",
+             "if (!s->have_peer || !netlist_contains(&cfg->proxy_from, &s->peer)) {",
+             "if (!s->have_peer) {",
+             ["test-proxy.py"],
+             r"untrusted",
+             "a PROXY header is believed from any address, not only FTPSD_PROXY_FROM"),
+    Mutation("proxy-data-client-unchecked", "src/proxy_session.c",
+             "\t*from = h.src;\n\treturn sockaddr_same_host(from, &s->peer);",
+             "\treturn true;",
+             ["test-proxy.py"],
+             r"stranger|127\.0\.0\.6|control client",
+             "a balancer's passive data connection is taken whatever client its header names"),
     Mutation("openat2-confinement-off", "src/fs.c",
              "\t\tfd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));\n\twhile",
              "\t\tfd = openat(root_fd, rel, flags | O_CLOEXEC, how.mode);\n\twhile",
@@ -91,8 +123,8 @@ MUTATIONS = [
              r"symlink|outside|link|root",
              "paths resolve with plain openat: symlinks lead out of the root"),
     Mutation("prot-p-requirement-ignored", "src/xfer.c",
-             "if (s->cfg->tls_require_data && !s->prot_private) {",
-             "if (0 && s->cfg->tls_require_data && !s->prot_private) {",
+             "if (config_tls_required(s->cfg->tls_require_data, s->anonymous) && !s->prot_private) {",
+             "if (0 && config_tls_required(s->cfg->tls_require_data, s->anonymous) && !s->prot_private) {",
              ["test-tls-data.py"],
              r"FTPSD_TLS_REQUIRE_DATA",
              "FTPSD_TLS_REQUIRE_DATA=1 lets clear data connections through"),
@@ -108,14 +140,14 @@ MUTATIONS = [
              ["test-session.py"],
              r"login|LOGIN",
              "each command before login gets a fresh timeout: a client never logging in stays"),
-    # The issue-12 work moves the TYPE A converter to src/ascii.c: retarget
-    # this one there (its output capacity) once that is merged.
-    Mutation("type-a-capacity-off-by-one", "src/xfer.c",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 : XFER_BUF_BYTES;",
-             "size_t half = ascii ? XFER_BUF_BYTES / 2 + 1 : XFER_BUF_BYTES;",
-             ["test-transfer.py"],
-             r"TYPE A",
-             "a TYPE A download converts one byte more than its output half can hold"),
+    # The overflow issue 12 found: a held CR written when the output is
+    # already full (the sanitizer build reports it, the session dies).
+    Mutation("type-a-capacity-off-by-one", "src/ascii.c",
+             "\t\t\t\tif (k == cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
+             "\t\t\t\tif (k > cap)\n\t\t\t\t\tbreak;\n\t\t\t\tout[k++] = '\\r';",
+             ["unit/test-ascii", "test-upload-safety.py"],
+             r"past the capacity|within its limits|TYPE A|rAA",
+             "a TYPE A upload writes a held CR one byte past the conversion buffer"),
 ]
 
 
@@ -216,6 +248,14 @@ def main():
     return 0 if missed == 0 and errors == 0 else 1
 
 
+def test_command(script, build, tree):
+    """A unit test ("unit/test-x", a TAP program of the build) or an
+    integration script ("test-x.py")."""
+    if script.startswith("unit/"):
+        return [os.path.join(build, "tests", script)]
+    return [sys.executable, os.path.join(tree, "tests", "integration", script)]
+
+
 def mutate_one(m, tree, build, scratch, env):
     path = os.path.join(tree, m.path)
     try:
@@ -230,16 +270,17 @@ def mutate_one(m, tree, build, scratch, env):
     try:
         with open(path, "w") as f:
             f.write(original.replace(m.old, m.new))
-        if run(["make", "-j2", "src/ftpsd"], build, log) != 0:
+        targets = ["src/ftpsd"] + ["tests/" + x for x in m.scripts if x.startswith("unit/")]
+        if run(["make", "-j2"] + targets, build, log) != 0:
             return "ERROR", "the mutated tree does not build (%s)" % log
         unrelated = []
         for script in m.scripts:
             # A failure at a check the mutation does not concern (a busy
             # machine's timing) is no catch: that script runs once more.
             for attempt in (1, 2):
-                out = os.path.join(scratch, "%s.%s.%d.out" % (m.name, script, attempt))
-                rc = run([sys.executable, os.path.join(tree, "tests", "integration", script)], tree, out,
-                         env=env, timeout=SCRIPT_TIMEOUT + 60)
+                out = os.path.join(scratch, "%s.%s.%d.out" % (m.name, script.replace("/", "-"), attempt))
+                rc = run(test_command(script, build, tree), tree, out, env=env,
+                         timeout=SCRIPT_TIMEOUT + 60)
                 if rc == 0:
                     break
                 failure = first_failure(out)

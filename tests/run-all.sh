@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The whole test suite, from a clean tree: dependencies, a normal build
 # (gcc) and its `make check`, the same suite on an ASan+UBSan build
 # (clang), the fuzzers (tests/fuzz/), the mutation runs (tests/mutate.py),
@@ -55,8 +56,8 @@ fuzz_passed=0
 fuzz_failed=0
 FUZZ_BUILD=$top/build-fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >build-sanitize/fuzz.out 2>&1
 cat build-sanitize/fuzz.out
-fuzz_passed=$(grep -c '^[a-z0-9]* *ok ' build-sanitize/fuzz.out)
-fuzz_failed=$(grep -c '^[a-z0-9]* *FAIL' build-sanitize/fuzz.out)
+fuzz_passed=$(grep -c '^[a-z0-9-]* *ok ' build-sanitize/fuzz.out)
+fuzz_failed=$(grep -c '^[a-z0-9-]* *FAIL' build-sanitize/fuzz.out)
 grep -q '^fuzz: .* 0 failed' build-sanitize/fuzz.out || fuzz_failed=$((fuzz_failed + 1))
 export FTPSD_BIN="$top/build-sanitize/src/ftpsd"
 for replay in tests/fuzz/crashes/session-*.json; do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A tiny header-only TAP (Test Anything Protocol) producer for the unit tests.
  *
  *   plan(n);                       or nothing, and done_testing() at the end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the TYPE A converters (src/ascii.c).
  *
  * The first four bytes seed a PRNG that chooses how the rest is cut into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: command_parse() (src/command.c), a command line (CRLF
  * already removed) split into verb and argument.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: configuration (src/config.c): every value parser, and
  * config_from_env() with fuzzed values.
  *
@@ -21,7 +22,8 @@
  *   size limit <= INT64_MAX, umask <= 0777, a sane passive range, a
  *   printable banner of <= 200 bytes, a run user that is not root and has
  *   no ':', '/' or ' ', TLS cert and key together, at least one way to
- *   log in). */
+ *   log in, FTPSD_PROXY_PROTOCOL exactly with a non-empty FTPSD_PROXY_FROM
+ *   of valid prefixes). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +43,7 @@ static const char *const vars[] = {
 	"FTPSD_MAX_LOGIN_FAILURES", "FTPSD_BANNER", "FTPSD_RUN_USER", "FTPSD_LOG",
 	"FTPSD_TLS_PRIORITY", "FTPSD_ACTIVE", "FTPSD_TLS_OCSP", "FTPSD_MAX_FILE_SIZE",
 	"FTPSD_DATA_TIMEOUT", "FTPSD_TLS_REQUIRE_DATA", "FTPSD_TLS_REQUIRE_REUSE",
+	"FTPSD_PROXY_PROTOCOL", "FTPSD_PROXY_FROM",
 };
 #define NVARS (sizeof(vars) / sizeof(vars[0]))
 #define MAXVAL 8192
@@ -198,6 +201,11 @@ static void check_config(const struct config *c, int r, const struct config_erro
 	      !strpbrk(c->run_user, ":/ "));
 	CHECK(c->log == LOG_AUTO || c->log == LOG_JOURNAL || c->log == LOG_STDERR);
 	CHECK(c->users_file || c->anonymous || c->system_users);
+	/* PROXY headers are believed only from a non-empty list of balancers. */
+	CHECK(c->proxy_protocol == (c->proxy_from.count > 0));
+	CHECK(c->proxy_from.count <= NETLIST_MAX);
+	for (unsigned i = 0; i < c->proxy_from.count; i++)
+		CHECK(c->proxy_from.net[i].prefix <= (c->proxy_from.net[i].family == AF_INET ? 32u : 128u));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

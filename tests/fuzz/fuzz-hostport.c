@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the PORT, EPRT and EPSV argument parsers and the PASV
  * formatter (src/hostport.c), plus the sockaddr helpers around them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: journal_format() (src/journal.c), the journal's native
  * protocol, which carries client-chosen text (user names, commands,
  * paths) in its field values.

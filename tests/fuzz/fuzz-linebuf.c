@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: linebuf_feed() (src/linebuf.c), the control connection's
  * Telnet/CRLF line assembler.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: listing lines (src/listing.c): listing_format_list,
  * listing_format_nlst and listing_format_mlsx, with fuzzed names, symlink
  * targets, stat fields, facts, clocks and buffer sizes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: virtual paths (src/path.c): path_resolve, path_split,
  * path_quote, path_beneath_root.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the path walk without openat2 (src/resolve.c), against
  * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) as the model.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: parse_time_val() (src/util.c), the YYYYMMDDHHMMSS[.fff]
  * time-val of MFMT (RFC 3659 section 2.3), which a client sends to set a
  * file's mtime.

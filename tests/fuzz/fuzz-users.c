@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: the users file (src/users.c): users_parse_line,
  * users_find and users_check.
  *
@@ -8,11 +9,13 @@
  *     (as users.c passes it): both agree; 1 only for blank and comment
  *     lines; on 0 the fields are terminated, the name has no space,
  *     control byte or ':', the hash starts with '$', '!' or '*', home is
- *     "" or absolute, and name:hash[:home] rebuilds the line exactly;
+ *     "" or absolute, name:hash[:home] is the line's start exactly, and
+ *     the options field after it parses alone to the entry's options;
  *   - users_find(name) returns the first line that a reference splitter
  *     (LF-separated, one CR before the LF dropped, lines of
- *     USERS_LINE_MAX bytes or more skipped) and users_parse_line accept
- *     with that name, or -ENOENT;
+ *     USERS_LINE_MAX bytes or more skipped) gives users_parse_line with
+ *     that name: 0 and the entry when it parses, -EINVAL when that first
+ *     line is malformed, -ENOENT when no line names the user;
  *   - users_check counts exactly the malformed and over-long lines (up to
  *     CONFIG_MAX_ERRORS) and returns -EINVAL exactly when there is one. */
 #include <errno.h>
@@ -60,12 +63,27 @@ static int check_line(const char *line, size_t len, struct user_entry *e)
 		CHECK(e->hash[0] == '$' || e->hash[0] == '!' || e->hash[0] == '*');
 		CHECK(!strchr(e->hash, ':') && !strchr(e->home, ':'));
 		CHECK(ml == 0 || e->home[0] == '/');
-		CHECK(nl + 1 + hl + (ml || line[len - 1] == ':' ? 1 + ml : 0) == len);
-		snprintf(rebuilt, len + 1, "%s:%s%s%s", e->name, e->hash,
-			 ml || line[len - 1] == ':' ? ":" : "", e->home);
-		CHECK(memcmp(rebuilt, line, len) == 0);
+		/* name:hash, then nothing, ":", ":home", or ":home:options"
+		 * where options parse alone to what the entry holds. */
+		snprintf(rebuilt, len + 1, "%s:%s", e->name, e->hash);
+		CHECK(nl + 1 + hl <= len && memcmp(rebuilt, line, nl + 1 + hl) == 0);
+		if (nl + 1 + hl < len) {
+			size_t at = nl + 1 + hl;
+
+			CHECK(line[at] == ':' && at + 1 + ml <= len);
+			CHECK(memcmp(line + at + 1, e->home, ml) == 0);
+			at += 1 + ml;
+			if (at < len) {
+				struct user_options o;
+				char why[USER_OPTIONS_WHY_MAX];
+
+				CHECK(line[at] == ':');
+				CHECK(user_options_parse(line + at + 1, len - at - 1, &o, why, sizeof(why)) == 0);
+				CHECK(memcmp(&o, &e->opts, sizeof(o)) == 0);
+			}
+		}
 		CHECK(strcmp(e->name, e2.name) == 0 && strcmp(e->hash, e2.hash) == 0 &&
-		      strcmp(e->home, e2.home) == 0);
+		      strcmp(e->home, e2.home) == 0 && memcmp(&e->opts, &e2.opts, sizeof(e->opts)) == 0);
 		free(rebuilt);
 	}
 	free(exact);
@@ -117,17 +135,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r = check_line(file + start, len, &e);
 			if (r < 0)
 				bad++;
-			else if (r == 0 && !found && memchr(file + start, 0, len) == NULL &&
-				 strcmp(e.name, name) == 0) {
+			/* The first line that names the user decides, good or
+			 * bad (a bad one names it when its name is well-formed). */
+			if (r != 1 && !found && e.name[0] && strcmp(e.name, name) == 0) {
 				want = e;
-				found = 1;
+				found = r == 0 ? 1 : -1;
 			}
 		}
 		start = end + 1;
 	}
 
 	r = users_find(fd, name, &got);
-	if (found) {
+	if (found < 0) {
+		CHECK(r == -EINVAL);
+	} else if (found) {
 		CHECK(r == 0);
 		CHECK(strcmp(got.name, want.name) == 0 && strcmp(got.hash, want.hash) == 0 &&
 		      strcmp(got.home, want.home) == 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: utf8_valid() (src/util.c), which decides whether a command
  * argument is UTF-8 (RFC 2640) before any handler sees it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: wildcard_match() and has_wildcard() (src/listing.c), the
  * '*' and '?' patterns of LIST/NLST/STAT.
  *

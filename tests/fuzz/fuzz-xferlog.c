@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: log_format_xferlog() (src/log.c), the xferlog line of a
  * transfer, which carries the client-chosen path, user name and the
  * peer's address string.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What every libFuzzer target here shares: its entry point, and CHECK(),
  * which aborts (a finding, with the input saved) when a property of the
  * code under test does not hold. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Builds the libFuzzer targets in tests/fuzz/fuzz-*.c with clang (ASan,
 # UBSan, libFuzzer) against the parsers in src/, then runs each one for a
 # bounded time on a copy of its seed corpus and of the inputs in
@@ -36,8 +37,10 @@ max_len() {
 	command) echo 4200 ;;      # one line, up to LINE_MAX_BYTES and past it
 	hostport) echo 256 ;;      # one PORT/EPRT/EPSV argument
 	path) echo 9000 ;;         # cwd and argument past VPATH_MAX (4096)
+	proxy) echo 1200 ;;        # a version 2 header past its 1040-byte limit
 	resolve) echo 512 ;;       # a path of up to ~500 tokens through the tree
 	users) echo 20000 ;;       # a file spanning users.c's 16 KiB read blocks
+	user-options) echo 1100 ;; # one options field, past USERS_LINE_MAX
 	config) echo 12000 ;;      # values past VPATH_MAX and the banner limit
 	listing) echo 6000 ;;      # a name and a symlink target past LISTING_LINE_MAX
 	wildcard) echo 1024 ;;     # pattern and name past their 255-byte limits
@@ -82,7 +85,7 @@ mkdir -p "$build/obj" "$build/bin" || exit 1
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src -Wall -Wextra"
 # The pure parts of src/ that the targets exercise.
-objs="ascii command config hostport journal linebuf listing log path resolve users util"
+objs="ascii command config hostport journal linebuf listing log netlist path proxy resolve users user_options util"
 
 newer_than() {   # newer_than FILE SOURCES...: some source is newer, or FILE is missing
 	out=$1

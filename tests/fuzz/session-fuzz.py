@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Whole-session fuzzer for ftpsd: random and mutated command sequences,
 fed to the real binary as production runs it, data connections included.
 
@@ -702,8 +703,11 @@ class World:
                 if os.path.isdir(d):
                     for dirpath, dirnames, _ in os.walk(d):
                         for n in dirnames:
+                            q = os.path.join(dirpath, n)
+                            if os.path.islink(q):   # never chmod what a link leads to
+                                continue
                             try:
-                                os.chmod(os.path.join(dirpath, n), 0o755)
+                                os.chmod(q, 0o755)
                             except OSError:
                                 pass
                     shutil.rmtree(d, ignore_errors=True)

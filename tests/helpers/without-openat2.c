@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* without-openat2 ERRNO COMMAND [ARG...]: runs COMMAND with openat2()
  * failing with ERRNO (ENOSYS or EPERM), the way a seccomp policy that
  * predates the system call (or systemd's RestrictSUIDSGID=yes, or a

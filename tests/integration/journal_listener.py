@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """A stand-in for systemd-journald's native socket, for the tests: binds a
 datagram socket at argv[1] and appends each record it receives, decoded
 from the journal's native format, as one JSON object per line to argv[2]."""

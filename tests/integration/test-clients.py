@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: real clients, curl and lftp.
 
 Listing, download, upload, resume in both directions, active mode, quoted

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """What an administrator meets around the protocol: unknown FTPSD_*
 variables, the TLS requirements a certificate brings by default, what
 ftpsd --check finds before a session would fail, and the reasons in the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: faults and limits. Nothing is lost, nothing hangs.
 
 - Clients that go away (FIN, or RST with SO_LINGER 0) at every phase:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the everyday scenario with python's ftplib,
 and with curl and lftp over IPv6.
 

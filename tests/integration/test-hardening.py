@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: hardening against what the internet sends.
 
 Cross-protocol requests (ALPACA) end the session at once, in clear text,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The client-interoperability matrix (issue: "every common client stack, in
 every mode, byte-exact").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Load: 100 concurrent FTPS sessions, half explicit and half implicit TLS,
 each logging in, listing and making 10 mixed protected transfers (small
 files and 1 MiB, downloads and uploads) through one 100-port passive range

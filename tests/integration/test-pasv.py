@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Passive port ranges (FTPSD_PASV_PORTS) under sustained use: a range of
 N ports serves any number of transfers one after another (the ports of
 finished data connections sit in TIME_WAIT, and ports of data connections

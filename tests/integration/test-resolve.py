@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: paths without openat2, and modes without
 set-user-ID, set-group-ID or sticky bits.
 

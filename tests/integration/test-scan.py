@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the default TLS configuration as scanners see it.
 
 sslscan and testssl.sh, against explicit (AUTH TLS) and implicit FTPS with

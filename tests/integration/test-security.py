@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: confinement and hostile input.
 
 Traversal with .., absolute paths and symlinks (to /, to ../.., to files

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the control connection.
 
 Logins (sha512crypt, yescrypt, anonymous, failures and their limit),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: running it for real.
 
 Privileges as root (the dedicated account for virtual users, the system

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: the shipped units under a real systemd.
 
 systemd-analyze verify and security cannot tell whether a hardening
@@ -254,7 +255,8 @@ def stage_install(stage, ports):
             f.write("[Service]\n" + "\n".join(extra) + "\n")
     for dirpath, dirnames, files in os.walk(stage):
         for n in dirnames:
-            os.chmod(os.path.join(dirpath, n), 0o755)
+            if not os.path.islink(os.path.join(dirpath, n)):
+                os.chmod(os.path.join(dirpath, n), 0o755)
     os.chmod(stage, 0o755)
     return installed_bin
 
@@ -489,7 +491,7 @@ class Checks:
         t.ok(tls and tls[0].get("FTP_TLS_VERSION", "").startswith("TLS1.") and tls[0].get("FTP_TLS_CIPHER"),
              "a TLS record with FTP_TLS_VERSION and FTP_TLS_CIPHER", tls[:1])
         failed = [r for r in recs if r.get("MESSAGE", "").startswith("failed login from 127.0.0.1")]
-        t.ok(failed and failed[0].get("PRIORITY") == "5", "the failed login, at priority notice",
+        t.ok(failed and failed[0].get("PRIORITY") == "4", "the failed login, at priority warning",
              failed[:1])
 
     def client_failures(self):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Certificates: ftpsd --check of the TLS files, a session with unusable
 TLS files, ECDSA and RSA server certificates, ALPN, SNI and HOST, client
 certificates (none/request/require) and login by certificate (RFC 4217

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Protected data transfers (PROT P) with real clients: Python ftplib with
 session reuse (explicit and implicit, TLS 1.2 and 1.3), curl and lftp;
 session reuse required or not, FTPSD_TLS_REQUIRE_DATA, long sessions, the

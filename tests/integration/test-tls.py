@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """FTPS control channel (RFC 4217): AUTH, PBSZ, PROT, CCC, FEAT, the
 TLS-required policy, implicit TLS, STARTTLS injection, handshake failures,
 protocol versions and the end of a TLS session."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Golden transcripts: recorded sessions replayed against the real binary.
 
 Each file in tests/transcripts/ is one control session: the client's

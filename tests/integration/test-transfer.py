@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """ftpsd integration tests: data transfers.
 
 Byte-exact RETR, STOR, APPE and REST of a 64 MiB random file (SHA-256),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Uploads either complete or leave the old file as it was: the TYPE A
 conversion within its buffer (a 16 MiB "\\rAA" upload over TLS, which once
 wrote past the transfer buffer), TLS uploads ended by user_canceled, an

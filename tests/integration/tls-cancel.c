@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A TLS client for one data connection that ends with user_canceled:
  *
  *   tls-cancel HOST PORT BYTES VERSION END

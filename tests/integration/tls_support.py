@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """TLS helpers for the ftpsd integration tests (on top of ftpsd_test).
 
 - Certs: a throw-away PKI made with openssl (and certtool for the dates

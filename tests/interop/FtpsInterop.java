@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // The interoperability scenario with Apache Commons Net (FTPClient and
 // FTPSClient over Java's JSSE), for tests/integration/test-interop.py.
 //

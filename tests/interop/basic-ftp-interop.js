@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // The interoperability scenario with the npm package basic-ftp (Node's
 // OpenSSL), for tests/integration/test-interop.py.
 //

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs, on Debian 12 as root, what tests/integration/test-interop.py
 # needs beyond tests/deps.sh: wget (GnuTLS), rclone (Go crypto/tls), a JDK
 # and Apache Commons Net (Java JSSE), Node.js with npm (for basic-ftp,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ascii: TYPE A line-end conversion, chunk by chunk, within a capacity. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* command_parse: a line (CRLF removed) split into verb and argument. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_decimal: the one decimal parser (REST, PORT fields, configuration
  * values, time-vals), one row per case. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PORT, EPRT and EPSV arguments; PASV replies; address comparison. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The journal's native format, as journal_format() writes it. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* linebuf: control-connection bytes in, command lines out. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* list_args: LIST/NLST/MLSD options, path and pattern, one row per case. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Listing lines (LIST, NLST, MLSx), wildcards, and the xferlog line. */
 #include <errno.h>
 #include <stdint.h>
@@ -581,12 +582,41 @@ static void test_facts(void)
 		is_str(buf, feat_cases[i].want, "listing_feat_facts(%#x)", feat_cases[i].selected);
 		is_int(listing_feat_facts(buf, len, feat_cases[i].selected), -ENOSPC,
 		       "listing_feat_facts(%#x): one byte short", feat_cases[i].selected);
+/* FTPSD_LIST_OWNER: names in place of the numbers, each independently. */
+static void test_list_owned(void)
+{
+	static const struct {
+		const char *owner, *group, *want;
+	} cases[] = {
+		{ NULL, NULL, "-rw-r--r--   1 1000     100                 7 Nov 14 21:13 f\r\n" },
+		{ "ftp", "ftp", "-rw-r--r--   1 ftp      ftp                 7 Nov 14 21:13 f\r\n" },
+		{ "alice", NULL, "-rw-r--r--   1 alice    100                 7 Nov 14 21:13 f\r\n" },
+		{ NULL, "users", "-rw-r--r--   1 1000     users               7 Nov 14 21:13 f\r\n" },
+		{ "a-very-long-name", "grp", "-rw-r--r--   1 a-very-long-name grp                 7 Nov 14 21:13 f\r\n" },
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct stat st = make_stat(S_IFREG | 0644, 1, 1000, 100, 7, NOW - 3600);
+		int r = listing_format_list_owned(buf, sizeof(buf), "f", &st, NULL, NOW, cases[i].owner,
+						  cases[i].group);
+
+		ok(r > 0 && strcmp(buf, cases[i].want) == 0, "LIST owner %s group %s: %s",
+		   cases[i].owner ? cases[i].owner : "(number)", cases[i].group ? cases[i].group : "(number)",
+		   buf);
+	}
+	{
+		struct stat st = make_stat(S_IFREG | 0644, 1, 1000, 100, 7, NOW - 3600);
+
+		is_int(listing_format_list_owned(buf, 20, "f", &st, NULL, NOW, "ftp", "ftp"), -ENOSPC,
+		       "LIST owned line too long for its buffer: -ENOSPC");
 	}
 }
 
 int main(void)
 {
 	test_facts();
+	test_list_owned();
 	test_time_val();
 	test_extreme_times();
 	test_list();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Virtual paths: resolve, split, quote; never above "/". */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The path walk without openat2 (src/resolve.c), on a real tree of files,
  * directories and symbolic links: one row per case, each with the file it
  * must open (compared by device and inode) or the error it must give.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The users file: lines, look-ups, checks, and password hashes. */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,9 @@
 #define WHY_HASH "expected a crypt(3) hash such as $y$..., $6$... or $2b$..., or ! to lock"
 #define WHY_HOME "home must be an absolute path beneath FTPSD_ROOT"
 #define WHY_NUL "NUL byte in line"
+#define WHY_OPTION_B "option \"b\": unknown option; known: read-only, write, upload-only, " \
+	"cert-only, umask=, rate-down=, rate-up=, quota-bytes=, quota-files=, from="
+#define WHY_RO_WRITE "options read-only and write contradict each other"
 
 static const struct {
 	const char *line;
@@ -79,8 +83,13 @@ static const struct {
 	{ S("alice:$6$x:home"),             -EINVAL, NULL, NULL, NULL, WHY_HOME },
 	{ S("alice:$6$x:home/alice"),       -EINVAL, NULL, NULL, NULL, WHY_HOME },
 	{ S("alice:$6$x: /a"),              -EINVAL, NULL, NULL, NULL, WHY_HOME },
-	{ S("alice:$6$x:/a:b"),             -EINVAL, NULL, NULL, NULL, WHY_HOME },
-	{ S("alice:$6$x:/a:"),              -EINVAL, NULL, NULL, NULL, WHY_HOME },
+	/* The fourth field: options (tests/unit/test-user-options.c has them all). */
+	{ S("alice:$6$x:/a:"),              0, "alice", "$6$x", "/a", NULL },
+	{ S("alice:$6$x::read-only"),       0, "alice", "$6$x", "", NULL },
+	{ S("alice:$6$x:/a:from=2001:db8::/32"), 0, "alice", "$6$x", "/a", NULL },
+	{ S("alice:$6$x:/a:b"),             -EINVAL, NULL, NULL, NULL, WHY_OPTION_B },
+	{ S("alice:$6$x:/a:read-only,write"), -EINVAL, NULL, NULL, NULL, WHY_RO_WRITE },
+	{ S("alice:$6$x:a:read-only"),      -EINVAL, NULL, NULL, NULL, WHY_HOME },
 };
 
 static void test_parse(void)
@@ -184,6 +193,9 @@ static void test_find(void)
 		"not a valid line\r\n"
 		"alice:" SHA512_SECRET "\r\n"
 		"alice:$6$second$ignored:/dup\r\n"
+		"mallory:$6$m:/m:raed-only\r\n"   /* a typo: refuses mallory */
+		"mallory:$6$m2:/m2\r\n"
+		"oscar:$6$o:/o:read-only,umask=027\r\n"
 		"eve:$6$");
 	memset(content + len, 'x', 2000);   /* a line too long to hold: skipped */
 	len += 2000;
@@ -208,6 +220,8 @@ static void test_find(void)
 		{ "not a valid line", -ENOENT, NULL, NULL },
 		{ "# ftpsd users", -ENOENT, NULL, NULL },
 		{ "dave",    -ENOENT, NULL, NULL },
+		{ "mallory", -EINVAL, NULL, NULL },   /* not the second line */
+		{ "oscar",   0, "$6$o", "/o" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(find_cases); i++) {
 		struct user_entry e;
@@ -300,7 +314,8 @@ static void test_check(void)
 		"carol:$6$x:rel\r\n"          /* 6 */
 		"%s\n"                        /* 7: too long */
 		"dave:$6$x:/d\n"              /* 8 */
-		"garbage",                    /* 9: no newline at the end */
+		"erin:$6$x:/e:quota-bytes=0\n"  /* 9 */
+		"garbage",                    /* 10: no newline at the end */
 		line);
 	fd = make_file("check", content, len);
 
@@ -309,7 +324,9 @@ static void test_check(void)
 		"FTPSD_USERS=/etc/ftpsd/users: line 5: " WHY_HASH,
 		"FTPSD_USERS=/etc/ftpsd/users: line 6: " WHY_HOME,
 		"FTPSD_USERS=/etc/ftpsd/users: line 7: line too long",
-		"FTPSD_USERS=/etc/ftpsd/users: line 9: " WHY_FORM,
+		"FTPSD_USERS=/etc/ftpsd/users: line 9: option \"quota-bytes=0\": expected a size of "
+		"at least 1 byte, with an optional K, M or G",
+		"FTPSD_USERS=/etc/ftpsd/users: line 10: " WHY_FORM,
 	};
 	is_int(users_check(fd, "/etc/ftpsd/users", &errs), -EINVAL, "check a bad file: result");
 	is_int(errs.count, ELEMENTSOF(want), "check a bad file: one error per bad line");

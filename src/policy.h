@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: ISC */
+/* Per-user policy (the users file's options, user_options.h): who may log
+ * in from where and how, and which commands a logged-in user may run.
+ * Applied at login and checked in dispatch(), never in the handlers. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "command.h"
+#include "session.h"
+#include "user_options.h"
+
+/* Whether a login with these options is refused: a password for a
+ * cert-only user, or a peer outside the user's from= networks. Logs why. */
+bool policy_login_refused(const struct session *s, const struct user_options *o, bool by_certificate);
+
+/* Takes the user's options into the session at login: write permission
+ * (read-only / write over FTPSD_WRITE), the drop box, the umask. */
+void policy_apply(struct session *s, const struct user_options *o, bool anonymous);
+
+/* Forgets them again (logout, REIN). */
+void policy_reset(struct session *s);
+
+/* The bandwidth limit for downloads (down) or uploads: the user's
+ * rate-down= / rate-up=, else FTPSD_RATE_DOWN / FTPSD_RATE_UP; 0: none. */
+uint64_t policy_rate(const struct session *s, bool down);
+
+/* After a command: a DELE, RMD or RNTO makes the quota count again. */
+void policy_after(struct session *s, enum verb verb);
+
+/* Before an upload opens its file (whose temporary must not count):
+ * counts the usage when it is not current. 0, or -EFBIG (logged). */
+int policy_upload_count(struct session *s);
+
+/* The most bytes an upload may write under the user's quota, given the
+ * bytes of the file it replaces and whether it makes a new file:
+ * INT64_MAX without a quota, -EFBIG when it may not start (logged). */
+int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file);
+
+/* After a complete upload: the usage grows by what it wrote. */
+void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file);
+
+/* FTPSD_LIST_OWNER=name: remembers the names of uid (user) and gid,
+ * looked up now, while the group database is still reachable. */
+void policy_list_identity(struct session *s, const char *user, uid_t uid, gid_t gid);
+
+/* The owner and group LIST shows for st: names, or NULL for the number. */
+void policy_list_owner(const struct session *s, const struct stat *st, const char **owner,
+		       const char **group);
+
+/* Whether the logged-in session may run command c; writes: the verb
+ * changes the filesystem. On false, the caller replies 550. */
+bool policy_allows(const struct session *s, const struct command *c, bool writes);

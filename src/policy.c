@@ -44,14 +44,6 @@ void policy_apply(struct session *s, const struct user_options *o, bool anonymou
 	s->quota.max_files = s->opts.quota_files;
 }
 
-void policy_reset(struct session *s)
-{
-	if (s->opts.has_umask)
-		umask(s->cfg->umask);
-	memset(&s->opts, 0, sizeof(s->opts));
-	memset(&s->quota, 0, sizeof(s->quota));
-}
-
 void policy_after(struct session *s, enum verb verb)
 {
 	/* What these free is not worth tracking: the next upload counts. */

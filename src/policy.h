@@ -20,8 +20,6 @@ bool policy_login_refused(const struct session *s, const struct user_options *o,
  * (read-only / write over FTPSD_WRITE), the drop box, the umask. */
 void policy_apply(struct session *s, const struct user_options *o, bool anonymous);
 
-/* Forgets them again (logout, REIN). */
-void policy_reset(struct session *s);
 
 /* The bandwidth limit for downloads (down) or uploads: the user's
  * rate-down= / rate-up=, else FTPSD_RATE_DOWN / FTPSD_RATE_UP; 0: none. */

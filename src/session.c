@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy.h"
 #include "session.h"
 #include "log.h"
 #include "util.h"
@@ -34,7 +34,11 @@ void session_logout(struct session *s)
 	s->user[0] = '\0';
 	s->anonymous = false;
 	s->may_write = false;
-	policy_reset(s);
+	/* The user's options and quota count go with the user. */
+	if (s->opts.has_umask)
+		umask(s->cfg->umask);
+	memset(&s->opts, 0, sizeof(s->opts));
+	memset(&s->quota, 0, sizeof(s->quota));
 	copy_string(s->cwd, sizeof(s->cwd), "/");
 	session_clear_data(s);
 	s->rest = 0;

@@ -20,11 +20,11 @@ import re
 import sys
 
 PURE = ["listing", "path", "hostport", "linebuf", "command", "users", "config", "ascii",
-        "list_args"]
+        "list_args", "user_options", "proxy", "netlist", "banner", "ratelimit"]
 # Headers of the session, its connections and TLS.
 IMPURE_HEADERS = {"session.h", "session_loop.h", "channel.h", "reply.h", "dispatch.h", "data.h",
                   "xfer.h", "tls.h", "tls_transport.h", "tls_closure.h", "tls_files.h",
-                  "control.h"}
+                  "control.h", "policy.h", "quota.h", "proxy_session.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]', re.M)
 
 

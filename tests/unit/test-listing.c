@@ -582,6 +582,9 @@ static void test_facts(void)
 		is_str(buf, feat_cases[i].want, "listing_feat_facts(%#x)", feat_cases[i].selected);
 		is_int(listing_feat_facts(buf, len, feat_cases[i].selected), -ENOSPC,
 		       "listing_feat_facts(%#x): one byte short", feat_cases[i].selected);
+	}
+}
+
 /* FTPSD_LIST_OWNER: names in place of the numbers, each independently. */
 static void test_list_owned(void)
 {

@@ -8,6 +8,7 @@
 #include "listing.h"
 #include "reply.h"
 #include "util.h"
+#include "xfer.h"
 #include "banned.h"
 
 void cmd_syst(struct session *s, const struct command *c)
@@ -107,6 +108,11 @@ void cmd_host(struct session *s, const struct command *c)
 void cmd_abor(struct session *s, const struct command *c)
 {
 	(void)c;
+	if (s->transfer) {
+		xfer_abort(s->transfer);
+		reply(s, 226, "ABOR successful");
+		return;
+	}
 	session_clear_data(s);
 	reply(s, 225, "No transfer to abort");
 }

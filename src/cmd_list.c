@@ -342,7 +342,7 @@ static void stat_path(struct session *s, const struct command *c)
 	if (!start_listing(s, c, FORMAT_LIST, &req, &l))
 		return;
 	reply_begin(s, 213, "Status of %s:", req.vpath);
-	while (!s->ctrl_broken && (n = fill_listing(&l, buf, sizeof(buf))) > 0) {
+	while (!control_broken(&s->ctrl) && (n = fill_listing(&l, buf, sizeof(buf))) > 0) {
 		char *line = buf, *end = buf + n;
 
 		while (line < end) {
@@ -360,6 +360,10 @@ static void stat_path(struct session *s, const struct command *c)
 
 void cmd_stat(struct session *s, const struct command *c)
 {
+	if (s->transfer) {
+		xfer_reply_status(s->transfer);
+		return;
+	}
 	if (c->has_arg) {
 		stat_path(s, c);
 		return;

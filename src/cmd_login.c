@@ -35,8 +35,7 @@ static int drop_to_run_user(struct session *s)
 	if (r < 0) {
 		log_msg(LOG_CRIT, "cannot become %s: %s", s->run_account->name, strerror(-r));
 		reply(s, 421, "Service not available");
-		s->quit = true;
-		s->exit_status = EXIT_SYSTEM;
+		session_end(s, EXIT_SYSTEM);
 		return r;
 	}
 	s->privileged = false;
@@ -80,10 +79,10 @@ static int start_session(struct session *s, const char *home, const struct user_
  * password may be waived. Never for anonymous. */
 static bool certificate_login(struct session *s, struct user_entry *e)
 {
-	if (!s->cfg->tls_cert_login || !s->ctrl.tls || !s->tls_info.cert_verified ||
+	if (!s->cfg->tls_cert_login || !channel_is_tls(&s->ctrl.ch) || !s->tls_info.cert_verified ||
 	    s->users_fd < 0)
 		return false;
-	if (!tls_cert_names_user(channel_tls_session(&s->ctrl), s->user))
+	if (!tls_cert_names_user(channel_tls_session(&s->ctrl.ch), s->user))
 		return false;
 	return users_find(s->users_fd, s->user, e) == 0 && !policy_login_refused(s, &e->opts, true);
 }
@@ -154,7 +153,7 @@ static void login_failed(struct session *s)
 	s->login = LOGIN_NONE;
 	if (s->login_failures >= s->cfg->max_login_failures) {
 		reply(s, 530, "Login incorrect; too many failures, closing connection");
-		s->quit = true;
+		session_end(s, EXIT_SESSION_OK);
 		return;
 	}
 	reply(s, 530, "Login incorrect");
@@ -183,8 +182,7 @@ static void system_login(struct session *s, const char *password)
 	if (r < 0) {
 		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a.name, a.home, strerror(-r));
 		reply(s, 421, "Service not available");
-		s->quit = true;
-		s->exit_status = EXIT_SYSTEM;
+		session_end(s, EXIT_SYSTEM);
 		return;
 	}
 	s->privileged = false;
@@ -271,5 +269,5 @@ void cmd_quit(struct session *s, const struct command *c)
 {
 	(void)c;
 	reply(s, 221, "Goodbye");
-	s->quit = true;
+	session_end(s, EXIT_SESSION_OK);
 }

@@ -20,17 +20,15 @@ void session_start_tls(struct session *s)
 	/* Whatever the client sent after AUTH and before the handshake was
 	 * sent in the clear and could be injected: it is dropped, never run
 	 * (the STARTTLS injection class, CVE-2011-0411). */
-	session_drop_input(s);
-	r = tls_accept(s->tls, TLS_CONTROL, s->ctrl.rfd, s->ctrl.wfd,
+	control_drop_input(&s->ctrl);
+	r = tls_accept(s->tls, TLS_CONTROL, s->ctrl.ch.rfd, s->ctrl.ch.wfd,
 		       s->login_deadline, &tls, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_WARNING, "%s (peer %s)", err, s->peer_str);
-		s->quit = true;
-		s->exit_status = EXIT_SESSION_ERROR;
+		session_end(s, EXIT_SESSION_ERROR);
 		return;
 	}
-	channel_set_tls(&s->ctrl, tls);
-	s->first_line = true;   /* a cross-protocol request may come inside TLS */
+	control_set_tls(&s->ctrl, tls);
 	tls_describe(tls, &s->tls_info);
 	/* RFC 7151 with TLS: the host named before AUTH and the server name
 	 * in the handshake must be the same host. */
@@ -38,8 +36,7 @@ void session_start_tls(struct session *s)
 		log_msg(LOG_WARNING, "HOST %s does not match TLS server name %s (peer %s)", s->host,
 			s->tls_info.sni, s->peer_str);
 		reply(s, 421, "HOST and TLS server name disagree");
-		s->quit = true;
-		s->exit_status = EXIT_SESSION_ERROR;
+		session_end(s, EXIT_SESSION_ERROR);
 		return;
 	}
 	{
@@ -72,7 +69,7 @@ void cmd_auth(struct session *s, const struct command *c)
 		return;
 	}
 	reply(s, 234, "AUTH %s successful", c->arg);
-	if (s->quit)
+	if (session_ending(s))
 		return;
 	/* RFC 4217 §4: the session starts over, logged out. */
 	session_logout(s);

@@ -233,7 +233,7 @@ static int secure(struct session *s, struct channel *ch, int64_t deadline)
 		return -EKEYREJECTED;
 	}
 	/* The client used up a TLS 1.3 ticket: give it the next one. */
-	tls_refresh_ticket(channel_tls_session(&s->ctrl), deadline);
+	tls_refresh_ticket(channel_tls_session(&s->ctrl.ch), deadline);
 	return 0;
 }
 

@@ -12,6 +12,10 @@ enum {
 	NEEDS_ARG = 1 << 1,   /* 501 without an argument */
 	WRITES = 1 << 2,      /* changes the filesystem: needs write permission */
 	CLEARTEXT_OK = 1 << 3,  /* allowed before TLS under FTPSD_TLS_REQUIRE */
+	/* Runs during a transfer, when it comes without an argument; any
+	 * other command waits for the transfer's end (RFC 959 §4.1.3 lets
+	 * the server defer it). */
+	IN_TRANSFER = 1 << 4,
 };
 
 struct command_spec {
@@ -57,7 +61,7 @@ static const struct command_spec table[VERB_COUNT] = {
 	[VERB_NLST] = { cmd_nlst, 0 },
 	[VERB_MLSD] = { cmd_mlsd, 0 },
 	[VERB_MLST] = { cmd_mlst, 0 },
-	[VERB_STAT] = { cmd_stat, 0 },
+	[VERB_STAT] = { cmd_stat, IN_TRANSFER },
 	[VERB_SYST] = { cmd_syst, PRE_LOGIN | CLEARTEXT_OK },
 	[VERB_NOOP] = { cmd_noop, PRE_LOGIN | CLEARTEXT_OK },
 	[VERB_HELP] = { cmd_help, PRE_LOGIN | CLEARTEXT_OK },
@@ -65,7 +69,7 @@ static const struct command_spec table[VERB_COUNT] = {
 	[VERB_OPTS] = { cmd_opts, PRE_LOGIN | NEEDS_ARG },
 	[VERB_HOST] = { cmd_host, PRE_LOGIN | NEEDS_ARG | CLEARTEXT_OK },
 	[VERB_ALLO] = { cmd_allo, 0 },
-	[VERB_ABOR] = { cmd_abor, 0 },
+	[VERB_ABOR] = { cmd_abor, IN_TRANSFER },
 	[VERB_AUTH] = { cmd_auth, PRE_LOGIN | NEEDS_ARG | CLEARTEXT_OK },
 	[VERB_PBSZ] = { cmd_pbsz, PRE_LOGIN | NEEDS_ARG },
 	[VERB_PROT] = { cmd_prot, PRE_LOGIN | NEEDS_ARG },
@@ -95,8 +99,9 @@ void dispatch(struct session *s, const struct command *c)
 		reply(s, 501, "%s needs an argument", c->name);
 		return;
 	}
-	/* Write permission, and the per-user policy (a drop box, say). */
-	if (s->login == LOGIN_DONE && !policy_allows(s, c, spec->flags & WRITES)) {
+	/* Write permission, and the per-user policy (a drop box, say). A
+	 * command during a transfer asks about the transfer, not a path. */
+	if (s->login == LOGIN_DONE && !s->transfer && !policy_allows(s, c, spec->flags & WRITES)) {
 		reply(s, 550, "Permission denied");
 		return;
 	}
@@ -105,6 +110,11 @@ void dispatch(struct session *s, const struct command *c)
 		s->has_rnfr = false;
 	spec->handler(s, c);
 	policy_after(s, c->verb);
+}
+
+bool dispatch_in_transfer(const struct command *c)
+{
+	return (table[c->verb].flags & IN_TRANSFER) && !c->has_arg;
 }
 
 void dispatch_help_verbs(struct session *s)

@@ -9,6 +9,10 @@
  * first, then the handler. Every path ends in a reply. */
 void dispatch(struct session *s, const struct command *c);
 
+/* true when c may run during a transfer (ABOR, STAT): the others wait
+ * for its end. */
+bool dispatch_in_transfer(const struct command *c);
+
 /* Handlers, one file per kind of command. */
 typedef void handler_fn(struct session *s, const struct command *c);
 

@@ -311,26 +311,26 @@ static void init_peer(struct session *s)
 	socklen_t len = sizeof(s->peer);
 	int one = 1;
 
-	s->have_peer = getpeername(s->ctrl.rfd, (struct sockaddr *)&s->peer, &len) == 0 &&
+	s->have_peer = getpeername(s->ctrl.ch.rfd, (struct sockaddr *)&s->peer, &len) == 0 &&
 		       (s->peer.ss_family == AF_INET || s->peer.ss_family == AF_INET6);
 	len = sizeof(s->local);
-	if (s->have_peer && getsockname(s->ctrl.rfd, (struct sockaddr *)&s->local, &len) < 0)
+	if (s->have_peer && getsockname(s->ctrl.ch.rfd, (struct sockaddr *)&s->local, &len) < 0)
 		s->have_peer = false;
 	if (s->have_peer) {
 		sockaddr_host_string(&s->peer, s->peer_str, sizeof(s->peer_str));
 		/* ABOR may come as TCP urgent data (RFC 959 §4.1.3): take it
 		 * in line with the rest of the command. */
-		setsockopt(s->ctrl.rfd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+		setsockopt(s->ctrl.ch.rfd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
 		/* Replies are complete messages: Nagle would hold a TLS ticket
 		 * record and the 226 behind it for the client's delayed ACK. */
-		setsockopt(s->ctrl.rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(s->ctrl.ch.rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	} else {
 		snprintf(s->peer_str, sizeof(s->peer_str), "local");
 	}
 	log_set_peer(s->peer_str);
-	fd_set_nonblocking(s->ctrl.rfd, true);
-	if (s->ctrl.wfd != s->ctrl.rfd)
-		fd_set_nonblocking(s->ctrl.wfd, true);
+	fd_set_nonblocking(s->ctrl.ch.rfd, true);
+	if (s->ctrl.ch.wfd != s->ctrl.ch.rfd)
+		fd_set_nonblocking(s->ctrl.ch.wfd, true);
 }
 
 /* Gives up what the session does not need before it reads a byte from
@@ -393,9 +393,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 	s.pasv_fd = -1;
 	s.mlst_facts = FACT_ALL;
 	s.login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
-	s.first_line = true;
-	channel_init(&s.ctrl, rfd, wfd);
-	linebuf_init(&s.lb);
+	control_init(&s.ctrl, rfd, wfd);
 	init_peer(&s);
 	switch (proxy_session_start(&s)) {
 	case PROXY_START_CLIENT:
@@ -418,7 +416,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 
 	if (su->cfg.tls_implicit) {
 		session_start_tls(&s);
-		if (s.quit)
+		if (session_ending(&s))
 			return EXIT_SESSION_ERROR;
 		/* Implicit FTPS clients expect protected data without asking. */
 		s.pbsz = true;

@@ -85,7 +85,7 @@ enum proxy_start proxy_session_start(struct session *s)
 			"FTPSD_PROXY_FROM: closed", s->peer_str);
 		return PROXY_START_REFUSED;
 	}
-	r = read_header(s->ctrl.rfd, s->login_deadline, &h);
+	r = read_header(control_fd(&s->ctrl), s->login_deadline, &h);
 	if (r < 0) {
 		log_msg(LOG_WARNING, "PROXY protocol: balancer %s: %s: closed", s->peer_str,
 			header_error(r));

@@ -10,9 +10,21 @@
 #include "util.h"
 #include "banned.h"
 
-/* Appends one formatted line plus CRLF; a line that would not fit is cut,
- * never overflowed. Control characters cannot reach a reply: arguments
- * were checked when the command was parsed. */
+/* Before login, the login deadline bounds a reply's wait too: a client
+ * that never reads must not keep the session beyond it. A session that is
+ * being stopped gives its last words as long as a TLS goodbye. */
+static int64_t send_deadline(const struct session *s)
+{
+	int64_t deadline = session_command_deadline(s);
+
+	if (stop_requested() && deadline > now_ms() + TLS_BYE_WAIT_MS)
+		deadline = now_ms() + TLS_BYE_WAIT_MS;
+	return deadline;
+}
+
+/* Puts one formatted line plus CRLF on the control connection; a line
+ * that would not fit is cut, never overflowed. Control characters cannot
+ * reach a reply: arguments were checked when the command was parsed. */
 __attribute__((format(printf, 3, 0)))
 static void add_line(struct session *s, const char *prefix, const char *fmt, va_list ap)
 {
@@ -28,37 +40,13 @@ static void add_line(struct session *s, const char *prefix, const char *fmt, va_
 	n = (size_t)n + (size_t)m >= sizeof(line) - 2 ? (int)sizeof(line) - 3 : n + m;
 	line[n++] = '\r';
 	line[n++] = '\n';
-	/* After a flush the longest line fits: nothing is ever dropped. */
-	_Static_assert(sizeof(s->out) >= sizeof(line), "a reply line must fit the output buffer");
-	if (s->out_len + (size_t)n > sizeof(s->out))
-		reply_flush(s);
-	memcpy(s->out + s->out_len, line, (size_t)n);
-	s->out_len += (size_t)n;
+	_Static_assert(sizeof(s->ctrl.out) >= sizeof(line), "a reply line must fit the output buffer");
+	control_put(&s->ctrl, line, (size_t)n, send_deadline(s));
 }
 
 void reply_flush(struct session *s)
 {
-	int64_t deadline;
-	int r;
-
-	if (s->out_len == 0)
-		return;
-	if (s->ctrl_broken) {
-		s->out_len = 0;
-		return;
-	}
-	/* Before login, the login deadline bounds this wait too: a client that
-	 * never reads must not keep the session beyond it. A session that is
-	 * being stopped gives its last words as long as a TLS goodbye. */
-	deadline = session_command_deadline(s);
-	if (stop_requested() && deadline > now_ms() + TLS_BYE_WAIT_MS)
-		deadline = now_ms() + TLS_BYE_WAIT_MS;
-	r = channel_send_all(&s->ctrl, s->out, s->out_len, deadline);
-	s->out_len = 0;
-	if (r < 0) {
-		s->quit = true;
-		s->ctrl_broken = true;
-	}
+	control_flush(&s->ctrl, send_deadline(s));
 }
 
 void reply(struct session *s, int code, const char *fmt, ...)
@@ -70,7 +58,7 @@ void reply(struct session *s, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	add_line(s, prefix, fmt, ap);
 	va_end(ap);
-	s->last_code = code;
+	s->ctrl.last_code = code;
 	reply_flush(s);
 }
 

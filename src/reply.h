@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* Replies on the control connection (RFC 959 §4.2). Lines are gathered
- * and sent when the final line of a reply is complete. */
+/* Replies on the control connection (RFC 959 §4.2), formatted here and
+ * gathered by control.c, which sends them when the final line of a reply
+ * is complete. */
 #pragma once
 #include "session.h"
 
@@ -21,5 +22,5 @@ void reply_errno(struct session *s, int err, const char *what);
  * results): 425, or 522 for its TLS. */
 void reply_data_errno(struct session *s, int err);
 
-/* Sends what is gathered. Errors end the session (s->quit). */
+/* Sends what is gathered. A failure ends the session (session_ending()). */
 void reply_flush(struct session *s);

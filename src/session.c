@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "session.h"
+#include "exit_status.h"
 #include "log.h"
 #include "util.h"
 #include "banned.h"
@@ -49,30 +50,14 @@ void session_logout(struct session *s)
 	log_set_user(NULL);
 }
 
-ssize_t session_fill_input(struct session *s)
+void session_end(struct session *s, int status)
 {
-	ssize_t n;
-
-	if (s->in_off < s->in_len)
-		return (ssize_t)(s->in_len - s->in_off);
-	s->in_off = s->in_len = 0;
-	n = channel_recv(&s->ctrl, s->in, sizeof(s->in));
-	if (n > 0)
-		s->in_len = (size_t)n;
-	return n;
+	s->quit = true;
+	if (s->exit_status == EXIT_SESSION_OK)
+		s->exit_status = status;
 }
 
-enum linebuf_result session_feed(struct session *s)
+bool session_ending(const struct session *s)
 {
-	size_t used = 0;
-	enum linebuf_result r = linebuf_feed(&s->lb, s->in + s->in_off, s->in_len - s->in_off, &used);
-
-	s->in_off += used;
-	return r;
-}
-
-void session_drop_input(struct session *s)
-{
-	s->in_off = s->in_len = 0;
-	linebuf_init(&s->lb);
+	return s->quit || control_broken(&s->ctrl);
 }

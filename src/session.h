@@ -7,17 +7,27 @@
 #include <sys/socket.h>
 
 #include "bounds.h"
-#include "channel.h"
 #include "config.h"
-#include "linebuf.h"
+#include "control.h"
 #include "listing.h"
 #include "privs.h"
 #include "tls.h"
 #include "quota.h"
 #include "user_options.h"
 
+struct xfer;
+
 enum login_state { LOGIN_NONE, LOGIN_NEED_PASS, LOGIN_DONE };
 enum data_mode { DATA_NONE, DATA_PASSIVE, DATA_ACTIVE };
+
+/* What the command loop did with the control connection during a
+ * transfer (struct session's serve_in_transfer). */
+enum transfer_command {
+	TRANSFER_COMMAND_NONE,     /* none has arrived yet */
+	TRANSFER_COMMAND_SERVED,   /* one ran (or a too long line was answered) */
+	TRANSFER_COMMAND_WAITS,    /* one that must wait for the transfer's end */
+	TRANSFER_COMMAND_LOST,     /* the control connection ended */
+};
 
 struct session {
 	const struct config *cfg;
@@ -26,14 +36,7 @@ struct session {
 	const struct account *run_account;  /* FTPSD_RUN_USER, when started as root */
 	bool privileged;                 /* root with the login capabilities (system users) */
 
-	/* The control connection. */
-	struct channel ctrl;
-	struct linebuf lb;
-	unsigned char in[4096];          /* read from ctrl, not yet fed to lb */
-	size_t in_off, in_len;
-	char out[REPLY_LINE_MAX];        /* reply lines not yet sent: the longest fits */
-	size_t out_len;
-	int last_code;                   /* the final reply code of the current command */
+	struct control ctrl;             /* the control connection (control.h) */
 	bool have_peer;                  /* a socket: data connections are possible */
 	struct sockaddr_storage peer, local;
 	char peer_str[64];
@@ -75,9 +78,15 @@ struct session {
 	bool pbsz;
 	bool prot_private;
 
-	bool first_line;                 /* the next line is the first on this channel */
-	bool quit;                       /* end the session after this command */
-	bool ctrl_broken;                /* a reply could not be sent: send no more */
+	/* The transfer in progress while the command loop serves the
+	 * commands allowed during one (ABOR, STAT), NULL otherwise. */
+	struct xfer *transfer;
+	/* Serves at most one command that arrived during a transfer: the
+	 * command loop's (session_loop.c), called by the transfer loop below
+	 * it. */
+	enum transfer_command (*serve_in_transfer)(struct session *s);
+
+	bool quit;                       /* session_end() was called */
 	int exit_status;
 };
 
@@ -93,16 +102,13 @@ void session_logout(struct session *s);
 void session_clear_data(struct session *s);
 
 /* Turns the control connection into TLS where it stands: after AUTH TLS,
- * or before the greeting in implicit mode. On failure s->quit is set. */
+ * or before the greeting in implicit mode. On failure the session ends. */
 void session_start_tls(struct session *s);
 
-/* Reads what the control connection has without waiting: >0, 0 at its
- * end, -EAGAIN. Bytes go to s->in. */
-ssize_t session_fill_input(struct session *s);
+/* Ends the session after the current command, with exit status status
+ * (exit_status.h); the first failure's status is the one kept. */
+void session_end(struct session *s, int status);
 
-/* Forgets control input not yet taken as a command: what was read and
- * a partial line (AUTH TLS: it came in the clear). */
-void session_drop_input(struct session *s);
-
-/* Feeds buffered input to the line assembler. */
-enum linebuf_result session_feed(struct session *s);
+/* true when the session is over: session_end(), or a reply that could not
+ * be sent. */
+bool session_ending(const struct session *s);

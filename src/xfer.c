@@ -8,7 +8,7 @@
 
 #include "xfer.h"
 #include "ascii.h"
-#include "command.h"
+#include "exit_status.h"
 #include "log.h"
 #include "reply.h"
 #include "stop.h"
@@ -50,56 +50,43 @@ void xfer_set_rate(struct xfer *x, uint64_t rate)
 	ratelimit_init(&x->limit, rate);
 }
 
-static void stat_reply(struct xfer *x)
+void xfer_reply_status(struct xfer *x)
 {
 	reply_begin(x->s, 213, "Status: transfer in progress");
 	reply_more(x->s, "%llu bytes transferred", (unsigned long long)x->bytes);
 	reply(x->s, 213, "End of status");
 }
 
-/* Reads what the control connection has. ABOR ends the transfer, STAT is
- * answered, anything else waits in the line buffer for the transfer's end
- * (RFC 959 lets the server defer it). Returns false when the transfer
- * must stop (x->status says why). */
+void xfer_abort(struct xfer *x)
+{
+	/* RFC 959 §4.1.3: the data connection closes, the transfer gets 426,
+	 * then ABOR its own reply. */
+	channel_abort(x->data);
+	x->status = XFER_ABORTED;
+	reply(x->s, 426, "Transfer aborted");
+}
+
+/* Lets the command loop serve what arrived on the control connection:
+ * ABOR and STAT run now, anything else waits for the transfer's end.
+ * Returns false when the transfer must stop (x->status says why). */
 static bool check_control(struct xfer *x)
 {
 	struct session *s = x->s;
 
 	while (!x->control_paused) {
-		enum linebuf_result r = session_feed(s);
-		struct command c;
-		ssize_t n;
+		enum transfer_command r;
 
-		if (r == LINE_READY) {
-			if (command_parse(s->lb.line, s->lb.len, &c) != COMMAND_OK ||
-			    (c.verb != VERB_ABOR && c.verb != VERB_STAT) || c.has_arg) {
-				x->control_paused = true;
-				return true;
-			}
-			linebuf_take(&s->lb);
-			if (c.verb == VERB_ABOR) {
-				x->status = XFER_ABORTED;
-				return false;
-			}
-			stat_reply(x);
-			log_command("STAT", 213);
-			if (s->ctrl_broken) {
-				x->status = XFER_CONTROL_LOST;
-				return false;
-			}
-			continue;
-		}
-		if (r == LINE_TOO_LONG) {
-			reply(s, 500, "Command line too long");
-			continue;
-		}
-		n = session_fill_input(s);
-		if (n > 0)
-			continue;
-		if (n == -EAGAIN)
+		s->transfer = x;
+		r = s->serve_in_transfer(s);
+		s->transfer = NULL;
+		if (r == TRANSFER_COMMAND_NONE)
 			return true;
-		x->status = XFER_CONTROL_LOST;
-		return false;
+		if (r == TRANSFER_COMMAND_WAITS)
+			x->control_paused = true;
+		if (r == TRANSFER_COMMAND_LOST)
+			x->status = XFER_CONTROL_LOST;
+		if (x->status != XFER_DONE)
+			return false;
 	}
 	return true;
 }
@@ -114,11 +101,11 @@ static bool wait_data(struct xfer *x, bool want_write)
 	for (;;) {
 		int nfds = 1, r;
 
-		if (!x->control_paused && channel_pending(&x->s->ctrl) && !check_control(x))
+		if (!x->control_paused && control_pending(&x->s->ctrl) && !check_control(x))
 			return false;
 		channel_poll_spec(x->data, want_write, &pfd[0].fd, &pfd[0].events);
 		/* Paused, the control connection is still watched for its end. */
-		pfd[1].fd = x->s->ctrl.rfd;
+		pfd[1].fd = control_fd(&x->s->ctrl);
 		pfd[1].events = x->control_paused ? POLLRDHUP : POLLIN;
 		nfds = 2;
 		r = stop_poll(pfd, (nfds_t)nfds, ms_until(deadline));
@@ -155,14 +142,14 @@ static bool rate_wait(struct xfer *x)
 {
 	for (;;) {
 		int64_t d = ratelimit_delay_us(&x->limit, now_us());
-		struct pollfd pfd = { .fd = x->s->ctrl.rfd,
+		struct pollfd pfd = { .fd = control_fd(&x->s->ctrl),
 				      .events = x->control_paused ? POLLRDHUP : POLLIN };
 		struct timespec ts;
 		int r;
 
 		if (d <= 0)
 			return true;
-		if (!x->control_paused && channel_pending(&x->s->ctrl) && !check_control(x))
+		if (!x->control_paused && control_pending(&x->s->ctrl) && !check_control(x))
 			return false;
 		ts.tv_sec = (time_t)(d / 1000000);
 		ts.tv_nsec = (long)(d % 1000000) * 1000;
@@ -187,7 +174,7 @@ static bool rate_wait(struct xfer *x)
  * so that ABOR is seen even when the data never blocks. */
 static bool glance_control(struct xfer *x)
 {
-	struct pollfd pfd = { .fd = x->s->ctrl.rfd, .events = POLLIN };
+	struct pollfd pfd = { .fd = control_fd(&x->s->ctrl), .events = POLLIN };
 
 	/* The zero-timeout poll also lets a pending stop signal in. */
 	int r = stop_poll(&pfd, 1, 0);
@@ -198,7 +185,7 @@ static bool glance_control(struct xfer *x)
 	}
 	if (x->control_paused)
 		return true;
-	if (channel_pending(&x->s->ctrl) || r > 0)
+	if (control_pending(&x->s->ctrl) || r > 0)
 		return check_control(x);
 	return true;
 }
@@ -391,7 +378,7 @@ static bool write_ascii(struct xfer *x, int fd, const char *in, size_t n, struct
  * command arriving meanwhile also proves it alive. */
 static bool control_hung_up(struct session *s)
 {
-	struct pollfd pfd = { .fd = s->ctrl.rfd, .events = POLLIN | POLLRDHUP };
+	struct pollfd pfd = { .fd = control_fd(&s->ctrl), .events = POLLIN | POLLRDHUP };
 	int64_t deadline = now_ms() + UPLOAD_HANGUP_GRACE_MS;
 	int r;
 
@@ -493,10 +480,8 @@ void xfer_finish(struct xfer *x, const char *what)
 		break;
 	case XFER_ABORTED:
 		/* RFC 959 §4.1.3: 426 for the transfer, then 226 for ABOR. */
-		reply(s, 426, "Transfer aborted");
-		reply(s, 226, "ABOR successful");
-		log_command("ABOR", 226);
-		s->last_code = 426;   /* what the transfer command itself got */
+		/* xfer_abort() replied, ABOR's handler too (cmd_info.c). */
+		s->ctrl.last_code = 426;   /* what the transfer command itself got */
 		break;
 	case XFER_TIMEOUT:
 		reply(s, 426, "Data connection stalled for %u seconds; transfer aborted",
@@ -516,14 +501,14 @@ void xfer_finish(struct xfer *x, const char *what)
 		reply_errno(s, x->err, what);
 		break;
 	case XFER_CONTROL_LOST:
-		s->last_code = 426;   /* for the log: nobody hears a reply */
-		s->quit = true;
+		s->ctrl.last_code = 426;   /* for the log: nobody hears a reply */
+		session_end(s, EXIT_SESSION_OK);
 		break;
 	case XFER_STOPPED:
 		reply(s, 421, "Service shutting down: transfer aborted, closing control connection");
 		log_msg(LOG_NOTICE, "%s received during a transfer: aborted, session ends",
 			strsignal(stop_requested()));
-		s->quit = true;
+		session_end(s, EXIT_SESSION_OK);
 		break;
 	}
 }

@@ -52,6 +52,12 @@ void xfer_send_file(struct xfer *x, int fd, off_t offset, bool ascii);
 void xfer_send_generated(struct xfer *x, xfer_fill_fn *fill, void *ctx);
 void xfer_recv_file(struct xfer *x, int fd, bool ascii);
 
+/* For STAT and ABOR during the transfer (they run through dispatch while
+ * the transfer loop waits): the 213 progress reply; closing the data
+ * connection with 426 for the transfer (ABOR's handler replies 226). */
+void xfer_reply_status(struct xfer *x);
+void xfer_abort(struct xfer *x);
+
 /* Closes the data connection (gracefully after success) and sends the
  * final reply: 226, or 426/451/452, or 426 then 226 after ABOR. */
 void xfer_finish(struct xfer *x, const char *what);

@@ -360,6 +360,33 @@ static void log_session_end(const struct session *s)
 	log_tls_summary(LOG_INFO, "session end (", &s->tls_info, ")");
 }
 
+/* The session as it starts: the setup's resources, nobody logged in. */
+static void init_session(struct session *s, struct setup *su, bool privileged, int rfd, int wfd)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = &su->cfg;
+	s->tls = su->tls;
+	s->users_fd = su->users_fd;
+	s->run_account = &su->run_account;
+	s->privileged = privileged;
+	s->base_root_fd = su->root_fd;
+	s->anon_root_fd = su->anon_root_fd;
+	if (su->root && su->run_account_ok) {
+		policy_list_identity(s, su->run_account.name, su->run_account.uid, su->run_account.gid);
+	} else if (!su->root) {
+		struct passwd pw, *found = NULL;
+		char pwbuf[4096];
+
+		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
+			policy_list_identity(s, found->pw_name, found->pw_uid, getegid());
+	}
+	s->root_fd = -1;
+	s->pasv_fd = -1;
+	s->mlst_facts = FACT_ALL;
+	s->login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
+	control_init(&s->ctrl, rfd, wfd);
+}
+
 static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
@@ -372,28 +399,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 		return EXIT_SYSTEM;
 	}
 
-	memset(&s, 0, sizeof(s));
-	s.cfg = &su->cfg;
-	s.tls = su->tls;
-	s.users_fd = su->users_fd;
-	s.run_account = &su->run_account;
-	s.privileged = privileged;
-	s.base_root_fd = su->root_fd;
-	s.anon_root_fd = su->anon_root_fd;
-	if (su->root && su->run_account_ok) {
-		policy_list_identity(&s, su->run_account.name, su->run_account.uid, su->run_account.gid);
-	} else if (!su->root) {
-		struct passwd pw, *found = NULL;
-		char pwbuf[4096];
-
-		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
-			policy_list_identity(&s, found->pw_name, found->pw_uid, getegid());
-	}
-	s.root_fd = -1;
-	s.pasv_fd = -1;
-	s.mlst_facts = FACT_ALL;
-	s.login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
-	control_init(&s.ctrl, rfd, wfd);
+	init_session(&s, su, privileged, rfd, wfd);
 	init_peer(&s);
 	switch (proxy_session_start(&s)) {
 	case PROXY_START_CLIENT:

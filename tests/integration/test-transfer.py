@@ -472,6 +472,33 @@ def test_command_during_retr(srv):
         c.quit()
 
 
+def test_long_line_during_retr(srv):
+    # A line over the limit gets the same 500 during a transfer as between
+    # commands: one reader of the control connection, one answer.
+    with srv.login() as c:
+        between = c.cmd("X" * 5000)
+        t.code(between, 500, "a too long line between commands")
+        c.cmd("TYPE I")
+        pend = c.data("pasv")
+        t.code(c.cmd("RETR big.bin"), 150, "RETR for a too long line")
+        d = pend.get()
+        read_some(d, MiB)
+        c.send(b"Y" * 5000 + b"\r\n")
+        during = c.reply()
+        t.code(during, 500, "a too long line during a transfer is answered at once")
+        t.is_eq(during[1], between[1], "with the same words as between commands")
+        rest = 0
+        while True:
+            b = d.recv(MiB)
+            if not b:
+                break
+            rest += len(b)
+        d.close()
+        t.is_eq(MiB + rest, BIG_SIZE, "the transfer goes on after the too long line")
+        t.code(c.reply(), 226, "and completes")
+        c.quit()
+
+
 def test_epsv_all(srv):
     with srv.login() as c:
         t.code(c.cmd("EPSV ALL"), 200, "EPSV ALL")
@@ -826,6 +853,7 @@ def main():
         t.case("ABOR during STOR", test_abor_stor, srv)
         t.case("STAT during RETR", test_stat_during_retr, srv)
         t.case("command during RETR", test_command_during_retr, srv)
+        t.case("too long line during RETR", test_long_line_during_retr, srv)
         t.case("EPSV ALL", test_epsv_all, srv)
         t.case("listings", test_listings, srv)
         t.case("400 files", test_many_files, srv)

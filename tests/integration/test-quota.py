@@ -11,10 +11,11 @@ room left with real uploads (the raw control connection of the harness,
 python ftplib for listings), in one session and in several at once.
 """
 
+import fcntl
 import ftplib
-import io
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -52,12 +53,31 @@ FREED = OptUser("qfree", "qfree-pw", "write,quota-bytes=1M,quota-files=2", home=
 TWO = OptUser("qtwo", "qtwo-pw", "write,quota-bytes=1M", home="/qtwo")
 MANY = OptUser("qmany", "qmany-pw", "write,quota-bytes=1M", home="/qmany")
 LOCKED = OptUser("qlock", "qlock-pw", "write,quota-bytes=4000", home="/qlock")
-USERS = [MID, MISSING, GARBAGE, TRUSTED, HIDDEN, FREED, TWO, MANY, LOCKED]
+BUSY = OptUser("qbusy", "qbusy-pw", "write,quota-bytes=4000", home="/qbusy")
+USERS = [MID, MISSING, GARBAGE, TRUSTED, HIDDEN, FREED, TWO, MANY, LOCKED, BUSY]
+LOCK_WAIT = 10   # QUOTA_LOCK_WAIT_MS in src/quota.h, in seconds
 
 
 def stor_code(c, name, data, cmd="STOR"):
-    first, final = c.stor("%s %s" % (cmd, name), data)
-    return first[0] if final is None else final[0]
+    """The final reply code of an upload (the first when it is refused).
+    Past the quota the server stops reading and closes the data
+    connection: a send or shutdown that fails then is expected."""
+    pend = c.data("pasv")
+    first = c.cmd("%s %s" % (cmd, name))
+    if not 100 <= first[0] < 200:
+        pend.close()
+        return first[0]
+    d = pend.get()
+    try:
+        d.sendall(data)
+        d.shutdown(socket.SHUT_WR)
+        while d.recv(65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        d.close()
+    return c.reply()[0]
 
 
 def usage_text(bytes_, files, counted):
@@ -242,11 +262,12 @@ def test_hidden(srv):
     srv.mkdir("qhide/sub")
     srv.put("qhide/sub/a.txt", b"a\n")
     srv.put("qhide/visible.txt", b"v\n")
+    plant(srv, "qhide", usage_text(4, 2, int(time.time())))
     with srv.login(HIDDEN) as c:
-        t.is_eq(stor_code(c, "up.txt", b"up\n"), 226, "an upload writes the usage file")
+        t.is_eq(stor_code(c, "up.txt", b"up\n"), 226, "an upload")
         c.quit()
     before = read_file(srv.path("qhide", USAGE))
-    t.is_eq(usage_of(srv, "qhide"), (7, 3), "the usage file exists")
+    t.is_eq(usage_of(srv, "qhide"), (7, 3), "the usage file counts it")
     # A file of that name in a subdirectory (put there by other means) is
     # hidden and unreachable too: the name is reserved everywhere.
     srv.put("qhide/sub/" + USAGE, b"not ftpsd's\n")
@@ -374,6 +395,31 @@ def test_concurrent(srv):
             "the usage file counts all 36 uploads, none lost")
 
 
+def test_lock_held(srv):
+    """The lock on the root, held by another process past the wait: the
+    upload is refused (451) rather than granted on a count it cannot read,
+    and goes through once the lock is released."""
+    srv.mkdir("qbusy")
+    srv.put("qbusy/a.bin", b"a" * 100)
+    fd = os.open(srv.path("qbusy"), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        mark = srv.mark()
+        with srv.login(BUSY) as c:
+            c.settimeout(LOCK_WAIT * 6)   # the server answers after LOCK_WAIT
+            t.is_eq(stor_code(c, "x.bin", b"x"), 451, "the usage file locked past %d s: 451" % LOCK_WAIT)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            t.is_eq(stor_code(c, "x.bin", b"x"), 226, "released: the upload goes through")
+            c.quit()
+    finally:
+        os.close(fd)
+    t.ok(not os.path.exists(srv.path("qbusy/x.bin")) or read_file(srv.path("qbusy/x.bin")) == b"x",
+         "the file is the second upload's")
+    t.like(srv.log(mark), r"quota of qbusy: the usage file stayed locked for %d ms" % (LOCK_WAIT * 1000),
+           "log: the lock held too long")
+    t.is_eq(usage_of(srv, "qbusy"), (101, 2), "the usage file after the lock was released")
+
+
 # ------------------------------------------------------------ a root the session cannot write
 
 def test_root_not_writable(srv):
@@ -412,6 +458,7 @@ def main():
         t.case("DELE and RNTO free quota", test_freed, srv)
         t.case("two sessions of one user", test_two_sessions, srv)
         t.case("concurrent uploads", test_concurrent, srv)
+        t.case("the usage file locked by another process", test_lock_held, srv)
         t.case("a root the session cannot write", test_root_not_writable, srv)
     t.case("sanitizers", test_sanitizers)
     t.done()

@@ -21,6 +21,7 @@
 #include "path.h"
 #include "policy.h"
 #include "reply.h"
+#include "usage.h"
 #include "util.h"
 #include "xfer.h"
 #include "banned.h"
@@ -54,6 +55,8 @@ static bool visible(const struct lister *l, const char *name)
 		return false;
 	if (name[0] == '.' && !l->req->all && l->req->format != FORMAT_MLSD)
 		return false;
+	if (strcmp(name, USAGE_NAME) == 0)
+		return false;   /* the quota's usage file is ftpsd's, never listed */
 	/* The pattern names entries of the listed directory, not below it. */
 	if (l->depth == 0 && l->req->pattern[0] && !wildcard_match(l->req->pattern, name))
 		return false;

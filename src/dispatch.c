@@ -108,8 +108,9 @@ void dispatch(struct session *s, const struct command *c)
 	/* RFC 959: RNTO must come right after RNFR. */
 	if (c->verb != VERB_RNTO)
 		s->has_rnfr = false;
+	policy_before(s, c);
 	spec->handler(s, c);
-	policy_after(s, c->verb);
+	policy_after(s, c);
 }
 
 bool dispatch_in_transfer(const struct command *c)

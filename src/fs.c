@@ -57,6 +57,19 @@ int fs_stat(int root_fd, const char *vpath, struct stat *ret)
 	return r;
 }
 
+int fs_lstat(int root_fd, const char *vpath, struct stat *ret)
+{
+	const char *base;
+	int dir = fs_open_parent(root_fd, vpath, &base);
+	int r;
+
+	if (dir < 0)
+		return dir;
+	r = fstatat(dir, base, ret, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	close(dir);
+	return r;
+}
+
 int fs_open_dir(int root_fd, const char *vpath)
 {
 	return fs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);

@@ -23,6 +23,11 @@ int fs_open(int root_fd, const char *vpath, int flags, mode_t mode);
 /* fstat() of what vpath names (symlinks followed, inside the root). */
 int fs_stat(int root_fd, const char *vpath, struct stat *ret);
 
+/* The same for vpath's last component itself: a symlink is described,
+ * not followed (its directory is still resolved inside the root). -EPERM
+ * for "/". */
+int fs_lstat(int root_fd, const char *vpath, struct stat *ret);
+
 /* Opens vpath as a directory (O_RDONLY | O_DIRECTORY) for listing or CWD. */
 int fs_open_dir(int root_fd, const char *vpath);
 

@@ -4,9 +4,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "path.h"
+#include "fs.h"
+#include "usage.h"
 #include "util.h"
 #include "policy.h"
 #include "banned.h"
@@ -44,11 +47,106 @@ void policy_apply(struct session *s, const struct user_options *o, bool anonymou
 	s->quota.max_files = s->opts.quota_files;
 }
 
-void policy_after(struct session *s, enum verb verb)
+/* Brings the quota up to date from the usage file and records change
+ * there. Where the file cannot be used, the session counts by itself from
+ * then on (q->session_only). 0, -EFBIG or -EAGAIN, logged. */
+static int sync_usage(struct session *s, const struct quota_change *change)
 {
-	/* What these free is not worth tracking: the next upload counts. */
-	if (verb == VERB_DELE || verb == VERB_RMD || verb == VERB_XRMD || verb == VERB_RNTO)
-		s->quota.counted = false;
+	struct quota *q = &s->quota;
+	struct quota_sync_result res;
+	int r = quota_sync(s->root_fd, q, change, (int64_t)time(NULL), &res);
+
+	if (res.walked && res.failed != QUOTA_STAGE_COUNT)
+		log_msg(LOG_INFO, "quota of %s: usage file %s, tree counted: %llu bytes in %llu files",
+			s->user, res.walked, (unsigned long long)q->bytes, (unsigned long long)q->files);
+	if (r == 0)
+		return 0;
+	switch (res.failed) {
+	case QUOTA_STAGE_COUNT:
+		log_msg(LOG_ERR, "quota of %s: cannot count the usage: %s", s->user,
+			r == -E2BIG ? "the tree is too deep or too large" : strerror(-r));
+		return -EFBIG;
+	case QUOTA_STAGE_LOCK:
+		if (r == -ETIMEDOUT) {
+			log_msg(LOG_WARNING, "quota of %s: the usage file stayed locked for %d ms", s->user,
+				QUOTA_LOCK_WAIT_MS);
+			return -EAGAIN;
+		}
+		/* Nothing was read or applied: the session's own count takes
+		 * the change from here on. */
+		if (change && q->counted)
+			quota_apply(q, change);
+		break;
+	default:
+		/* What the file says is now behind this session's count: it
+		 * goes, and the next session to find it missing walks. */
+		quota_forget(s->root_fd);
+		break;
+	}
+	log_msg(LOG_NOTICE, "quota of %s: cannot %s the usage file %s (%s): the session counts by itself",
+		s->user, res.failed == QUOTA_STAGE_LOCK ? "lock" : "write", USAGE_NAME, strerror(-r));
+	q->session_only = true;
+	return 0;
+}
+
+/* Records a change that sync_usage() could not: the usage file goes, so
+ * that the next upload walks the tree. */
+static void record_change(struct session *s, const struct quota_change *change)
+{
+	struct quota *q = &s->quota;
+
+	if (q->session_only) {
+		if (q->counted)
+			quota_apply(q, change);
+		return;
+	}
+	if (sync_usage(s, change) < 0) {
+		q->counted = false;
+		quota_forget(s->root_fd);
+	}
+}
+
+void policy_before(struct session *s, const struct command *c)
+{
+	struct quota *q = &s->quota;
+	char target[VPATH_MAX];
+	struct stat st, from;
+
+	q->removing = false;
+	if (!quota_active(q) || q->session_only || !c->has_arg)
+		return;
+	if (c->verb != VERB_DELE && !(c->verb == VERB_RNTO && s->has_rnfr))
+		return;
+	if (path_resolve(s->cwd, c->arg, target, sizeof(target)) < 0 ||
+	    fs_lstat(s->root_fd, target, &st) < 0 || !S_ISREG(st.st_mode))
+		return;   /* a symlink or a directory holds no counted bytes */
+	/* An RNTO onto the very file it renames replaces nothing. */
+	if (c->verb == VERB_RNTO && fs_lstat(s->root_fd, s->rnfr, &from) == 0 &&
+	    from.st_dev == st.st_dev && from.st_ino == st.st_ino)
+		return;
+	q->removing = true;
+	q->removing_bytes = (uint64_t)st.st_size;
+}
+
+void policy_after(struct session *s, const struct command *c)
+{
+	struct quota *q = &s->quota;
+	enum verb verb = c->verb;
+
+	if (!quota_active(q))
+		return;
+	if (q->session_only) {
+		/* What these free is not worth tracking: the next upload counts. */
+		if (verb == VERB_DELE || verb == VERB_RMD || verb == VERB_XRMD || verb == VERB_RNTO)
+			q->counted = false;
+		return;
+	}
+	if (q->removing && s->last_code == 250) {
+		struct quota_change gone = { .removed = q->removing_bytes, .file_gone = true };
+
+		record_change(s, &gone);
+	}
+	q->removing = false;
 }
 
 int policy_upload_count(struct session *s)
@@ -56,7 +154,14 @@ int policy_upload_count(struct session *s)
 	struct quota *q = &s->quota;
 	int r;
 
-	if (!quota_active(q) || q->counted)
+	if (!quota_active(q))
+		return 0;
+	if (!q->session_only) {
+		r = sync_usage(s, NULL);
+		if (r < 0 || !q->session_only)
+			return r;
+	}
+	if (q->counted)
 		return 0;
 	r = quota_count(s->root_fd, &q->bytes, &q->files);
 	if (r < 0) {
@@ -86,8 +191,10 @@ int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file)
 
 void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file)
 {
-	if (quota_active(&s->quota) && s->quota.counted)
-		quota_add(&s->quota, written, replaced, new_file);
+	struct quota_change added = { .added = written, .removed = replaced, .new_file = new_file };
+
+	if (quota_active(&s->quota))
+		record_change(s, &added);
 }
 
 uint64_t policy_rate(const struct session *s, bool down)
@@ -216,8 +323,26 @@ void policy_list_owner(const struct session *s, const struct stat *st, const cha
 	}
 }
 
+/* The usage file is ftpsd's (usage.h): no command names it, or a path
+ * through that name, in any directory. */
+static bool names_usage_file(const struct session *s, const struct command *c)
+{
+	char target[VPATH_MAX];
+
+	if (c->verb == VERB_MFMT) {
+		const char *sp = c->has_arg ? strchr(c->arg, ' ') : NULL;
+
+		return sp && path_resolve(s->cwd, sp + 1, target, sizeof(target)) == 0 &&
+		       usage_path_reserved(target);
+	}
+	return takes_path(c->verb) && command_target(s, c, target, sizeof(target)) == 0 &&
+	       usage_path_reserved(target);
+}
+
 bool policy_allows(const struct session *s, const struct command *c, bool writes)
 {
+	if (names_usage_file(s, c))
+		return false;
 	if (s->opts.upload_only)
 		return upload_only_allows(s, c->verb, writes);
 	if (s->anonymous && s->cfg->anonymous_upload)

@@ -25,11 +25,19 @@ void policy_apply(struct session *s, const struct user_options *o, bool anonymou
  * rate-down= / rate-up=, else FTPSD_RATE_DOWN / FTPSD_RATE_UP; 0: none. */
 uint64_t policy_rate(const struct session *s, bool down);
 
-/* After a command: a DELE, RMD or RNTO makes the quota count again. */
-void policy_after(struct session *s, enum verb verb);
+/* Before a command's handler: a DELE, or an RNTO onto an existing file,
+ * notes the size of the regular file it is about to remove. */
+void policy_before(struct session *s, const struct command *c);
 
-/* Before an upload opens its file (whose temporary must not count):
- * counts the usage when it is not current. 0, or -EFBIG (logged). */
+/* After a command: a DELE or RNTO that removed a file takes its bytes out
+ * of the usage file. Where the session counts by itself, a DELE, RMD or
+ * RNTO makes it count again at the next upload. */
+void policy_after(struct session *s, const struct command *c);
+
+/* Before an upload opens its file (whose temporary must not count): reads
+ * the usage (quota.h), walking the tree when the usage file is missing,
+ * unparsable or stale. 0, -EFBIG (the tree cannot be counted) or -EAGAIN
+ * (the usage file stayed locked), logged. */
 int policy_upload_count(struct session *s);
 
 /* The most bytes an upload may write under the user's quota, given the
@@ -37,7 +45,8 @@ int policy_upload_count(struct session *s);
  * INT64_MAX without a quota, -EFBIG when it may not start (logged). */
 int64_t policy_upload_room(struct session *s, uint64_t replaced, bool new_file);
 
-/* After a complete upload: the usage grows by what it wrote. */
+/* After a complete upload: the usage grows by what it wrote, less what
+ * it replaced, in the usage file (shared with the user's other sessions). */
 void policy_upload_done(struct session *s, uint64_t written, uint64_t replaced, bool new_file);
 
 /* FTPSD_LIST_OWNER=name: remembers the names of uid (user) and gid,

@@ -287,8 +287,8 @@ def test_quota_files(srv):
         t.is_eq(c.stor("STOU d.txt", b"d\n")[0][0], 552, "quota-files=3: STOU of a fourth gets 552")
         t.is_eq(stor_code(c, "a.txt", b"new a\n"), 226, "quota-files=3: replacing a file still works")
         c.quit()
-    t.is_eq(sorted(os.listdir(srv.path("qfiles"))), ["a.txt", "b.txt", "c.txt"],
-            "quota-files=3: three files, no fourth")
+    t.is_eq(sorted(os.listdir(srv.path("qfiles"))), [".ftpsd-usage", "a.txt", "b.txt", "c.txt"],
+            "quota-files=3: three files, no fourth (and the usage file, which does not count)")
     t.is_eq(read_file(srv.path("qfiles/a.txt")), b"new a\n", "quota-files=3: the replaced file")
 
 

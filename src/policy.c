@@ -141,7 +141,7 @@ void policy_after(struct session *s, const struct command *c)
 			q->counted = false;
 		return;
 	}
-	if (q->removing && s->last_code == 250) {
+	if (q->removing && s->ctrl.last_code == 250) {
 		struct quota_change gone = { .removed = q->removing_bytes, .file_gone = true };
 
 		record_change(s, &gone);

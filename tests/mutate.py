@@ -179,7 +179,7 @@ MUTATIONS = [
              r"locked|none lost",
              "sessions update the usage file without the lock on the root"),
     Mutation("usage-dele-not-recorded", "src/policy.c",
-             "\tif (q->removing && s->last_code == 250) {",
+             "\tif (q->removing && s->ctrl.last_code == 250) {",
              "\tif (0) {",
              ["test-quota.py"],
              r"DELE",

@@ -66,6 +66,7 @@ FTPSD_PRIORITY = ("SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"
                   "%SERVER_PRECEDENCE")
 
 PEERS = ("ftpsd", "vsftpd", "pure-ftpd")
+IDLE_PURE = "pure-ftpd-idle"   # Pure-FTPd's listener for the idle test
 CEILING = "ceiling"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 3.0
@@ -146,7 +147,15 @@ METRICS = [
     ("login_tls_cpu", "login-tls", "login session AUTH TLS, server CPU", "ms", "lower"),
     ("tls_sessions_per_s", "rate", "AUTH TLS logins per second, 1 client", "1/s", "higher"),
     ("rss_steady", "rss", "TLS session idle after LIST, RSS sum", "MiB", "lower"),
+    ("priv_idle", "rss", "TLS session idle after LIST, private dirty sum", "MiB", "lower"),
+    ("pss_idle", "rss", "TLS session idle after LIST, PSS sum", "MiB", "lower"),
+    ("priv_xfer", "rss", "TLS session during RETR 64 MiB, private dirty sum", "MiB", "lower"),
+    ("priv_after", "rss", "TLS session idle after RETR 64 MiB, private dirty sum", "MiB",
+     "lower"),
     ("rss_peak", "rss", "TLS session, peak RSS (ru_maxrss)", "MiB", "lower"),
+    ("idle_pss_total", "idle", "500 idle TLS sessions, PSS sum", "MiB", "lower"),
+    ("idle_pss_each", "idle", "500 idle TLS sessions, PSS per session", "MiB", "lower"),
+    ("idle_failures", "idle", "500 idle TLS sessions, failed sessions", "count", "lower"),
     ("list_time", "list", "LIST of 20,000 files (PROT P), time", "ms", "lower"),
     ("list_peak", "list", "LIST of 20,000 files, peak RSS", "MiB", "lower"),
     ("conc_mbps", "concurrent", "32 sessions x 64 MiB PROT P, aggregate", "MB/s", "higher"),
@@ -162,9 +171,12 @@ METRICS = [
     ("load_cpu", "load", "load 200 x 20 x 1 MiB PROT P, server CPU", "s/GiB", "lower"),
 ]
 METRIC = {m[0]: m for m in METRICS}
-TESTS = ["login-plain", "login-tls", "rate", "rss", "list", "retr-plain", "retr-tls",
+TESTS = ["login-plain", "login-tls", "rate", "rss", "idle", "list", "retr-plain", "retr-tls",
          "stor-plain", "stor-tls", "concurrent", "load"]
 CEILING_TESTS = {"retr-tls", "stor-tls", "concurrent"}
+# Tests that run in the first round only: the idle test logs hundreds of
+# sessions in, minutes per server on two cores.
+ONCE_TESTS = {"idle"}
 # The load test runs with --load (alone, full size), in the smoke run (a
 # tiny row), or when named with --only; not in the default full run.
 LOAD_TEST = "load"
@@ -181,6 +193,10 @@ class Params:
         self.list_files = 200 if smoke else 20000
         self.conc_sessions = 4 if smoke else 32
         self.conc_size = 1 * MiB if smoke else 64 * MiB
+        # Idle TLS sessions held open together, and how many log in at a
+        # time (yescrypt takes 16 MiB for each login in progress).
+        self.idle_sessions = 20 if smoke else 500
+        self.idle_openers = 4
         self.login_sessions = 3 if smoke else 10
         self.rate_seconds = 1.0 if smoke else 5.0
         self.curl_max = 60 if smoke else 300
@@ -206,6 +222,8 @@ class Params:
             t = t.replace("20,000", "{:,}".format(self.list_files))
             t = t.replace("32 sessions x 64 MiB", "%d sessions x %s" % (self.conc_sessions,
                                                                        size(self.conc_size)))
+            t = t.replace("500 idle", "%d idle" % self.idle_sessions)
+            t = t.replace("RETR 64 MiB", "RETR %s" % size(self.conc_size))
             t = t.replace("200 x 20 x 1 MiB", "%d x %d x %s" % (
                 self.load_sessions, self.load_transfers,
                 size(self.load_size) if self.load_size >= MiB else "%d KiB" % (
@@ -380,6 +398,34 @@ def process_children():
     return children
 
 
+def smaps_kib(pid):
+    """(private dirty, PSS) of a process in KiB, from /proc/PID/smaps_rollup:
+    the pages only it has written (its heap, stack, static buffers and the
+    libraries' relocated data: memory that is its own and cannot be dropped),
+    and every page it maps divided by the number of processes that map it.
+    Private clean pages are left out of the first: they are file pages
+    (the binary, the libraries) that only this process happens to map,
+    shared again as soon as a second session runs. (0, 0) when it is gone."""
+    priv = pss = 0
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key == "Private_Dirty":
+                    priv += int(rest.split()[0])
+                elif key == "Pss":
+                    pss = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return priv, pss
+
+
+def smaps_sum_kib(pids):
+    """(private dirty, PSS) summed over processes, in KiB."""
+    pairs = [smaps_kib(p) for p in pids]
+    return sum(u for u, _ in pairs), sum(p for _, p in pairs)
+
+
 def vm_rss_kib(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -548,6 +594,7 @@ class Bench:
         self.user_made = False
         self.policy_made = False
         self.servers = {}
+        self.idle_servers = {}  # name -> a listener of its own for the idle test
         self.samples = {}      # metric -> server -> [values]
         self.failures = []     # {round, test, server, error}
         self.meta = {}
@@ -729,16 +776,19 @@ class Bench:
 
     def pasv_ranges(self):
         """Fixed passive ranges of 200 ports per server, below the kernel's
-        ephemeral range, where nothing listens now."""
+        ephemeral range, where nothing listens now; and 1200 more for
+        Pure-FTPd's listener of the idle test (IDLE_PURE below)."""
         used = listening_ports()
         base = self.args.pasv_base
         for _ in range(20):
-            if not any(base <= p < base + 800 for p in used):
+            if not any(base <= p < base + 2200 for p in used):
                 break
             base += 1000
         else:
             raise SetupError("no free block of passive ports found")
-        return {n: (base + 200 * i, base + 200 * i + 199) for i, n in enumerate(PEERS)}
+        ranges = {n: (base + 200 * i, base + 200 * i + 199) for i, n in enumerate(PEERS)}
+        ranges[IDLE_PURE] = (base + 1000, base + 2199)
+        return ranges
 
     def make_servers(self):
         ranges = self.pasv_ranges()
@@ -770,26 +820,37 @@ class Bench:
                 f.write(VSFTPD_CONF.format(empty=empty, lo=lo, hi=hi, cert=self.cert, key=self.key))
             self.servers["vsftpd"] = mk("vsftpd", ["/usr/sbin/vsftpd", conf])
         if "pure-ftpd" in self.names:
-            lo, hi = ranges["pure-ftpd"]
-            self.servers["pure-ftpd"] = mk("pure-ftpd", [
-                self.pure_ftpd,
-                "--login", "unix",            # passwd + shadow, crypt(3)
-                "--noanonymous",
-                "--chrooteveryone",
-                "--dontresolve",
-                "--tls", "1",                 # plain or AUTH TLS, as the others
-                "--certfile", "%s,%s" % (self.cert, self.key),
-                "--passiveportrange", "%d:%d" % (lo, hi),
-                "--limitrecursion", "100000:8",   # LIST stops at 10,000 files otherwise
-                "--maxclientsnumber", "300", "--maxclientsperip", "300",
-                "--syslogfacility", "none",   # no syslog here; the others log nothing either
-            ])
+            self.servers["pure-ftpd"] = mk("pure-ftpd", self.pure_ftpd_argv(ranges["pure-ftpd"], 300))
+        if "pure-ftpd" in self.names and "idle" in self.args.tests:
+            # Pure-FTPd admits at most half as many clients as its passive
+            # range has ports: the idle test's sessions need a wider one.
+            n = self.p.idle_sessions + 100
+            self.idle_servers["pure-ftpd"] = mk(IDLE_PURE, self.pure_ftpd_argv(ranges[IDLE_PURE], n))
         if CEILING in self.names:
+            # With the served tree: GET and PUT of a named file read and
+            # write it, so that its CPU in the TLS transfer rows is the
+            # userspace floor (bench/README); GET /N still serves memory.
             self.servers[CEILING] = mk(CEILING, [self.tls_bare, self.cert, self.key,
-                                                 FTPSD_PRIORITY])
-        for s in self.servers.values():
+                                                 FTPSD_PRIORITY, self.home])
+        for s in list(self.servers.values()) + list(self.idle_servers.values()):
             s.start()
             log("  %-9s on %s:%d" % (s.name, HOST, s.port))
+
+    def pure_ftpd_argv(self, ports, clients):
+        lo, hi = ports
+        return [
+            self.pure_ftpd,
+            "--login", "unix",            # passwd + shadow, crypt(3)
+            "--noanonymous",
+            "--chrooteveryone",
+            "--dontresolve",
+            "--tls", "1",                 # plain or AUTH TLS, as the others
+            "--certfile", "%s,%s" % (self.cert, self.key),
+            "--passiveportrange", "%d:%d" % (lo, hi),
+            "--limitrecursion", "100000:8",   # LIST stops at 10,000 files otherwise
+            "--maxclientsnumber", str(clients), "--maxclientsperip", str(clients),
+            "--syslogfacility", "none",   # no syslog here; the others log nothing either
+        ]
 
     # -- versions
 
@@ -939,8 +1000,7 @@ class Bench:
         name = "%s_%s" % (direction, "tls" if tls else "plain")
         size = self.p.big
         if direction == "retr":
-            path = str(size) if srv.name == CEILING else "big.bin"
-            info = self.curl(srv, path, tls)
+            info = self.curl(srv, "big.bin", tls)
             moved = info.get("size_download", 0)
         else:
             up = "up/stor-%s.bin" % srv.name
@@ -951,13 +1011,12 @@ class Bench:
                     raise Failure("%s (vsftpd loses small TLS 1.3 uploads: bench/README)" % e)
                 raise
             moved = info.get("size_upload", 0)
-            if srv.name != CEILING:
-                stored = os.path.join(self.home, up)
-                got = os.path.getsize(stored) if os.path.exists(stored) else -1
-                if os.path.exists(stored):
-                    os.unlink(stored)
-                if got != size:
-                    raise Failure("stored %d bytes of %d" % (got, size))
+            stored = os.path.join(self.home, up)
+            got = os.path.getsize(stored) if os.path.exists(stored) else -1
+            if os.path.exists(stored):
+                os.unlink(stored)
+            if got != size:
+                raise Failure("stored %d bytes of %d" % (got, size))
         if moved != size:
             raise Failure("moved %s bytes of %d" % (moved, size))
         data_time = info["time_total"] - info["time_pretransfer"]
@@ -1017,11 +1076,115 @@ class Bench:
             if not pids:
                 raise Failure("no session process found")
             steady = sum(vm_rss_kib(p) for p in pids)
+            priv_idle, pss_idle = smaps_sum_kib(pids)
+            priv_xfer = self.retr_sampled(c, srv)
+            time.sleep(0.5)
+            priv_after, _ = smaps_sum_kib(srv.session_pids())
             c.quit()
         finally:
             c.close()
         rec = srv.take(1)[0]
-        return {"rss_steady": steady / KiB, "rss_peak": rec["maxrss_kb"] / KiB}
+        return {"rss_steady": steady / KiB, "priv_idle": priv_idle / KiB, "pss_idle": pss_idle / KiB,
+                "priv_xfer": priv_xfer / KiB, "priv_after": priv_after / KiB,
+                "rss_peak": rec["maxrss_kb"] / KiB}
+
+    def retr_sampled(self, c, srv):
+        """RETR of conc.bin over PROT P, the client reading slowly enough
+        that the server waits on a full socket mid-transfer: the sum of
+        private dirty memory of the session's processes then, in KiB. The
+        file is checked for its size."""
+        c.expect(c.cmd("TYPE I"), 200, "TYPE I")
+        r = c.expect(c.cmd("EPSV"), 229, "EPSV")
+        m = re.search(r"\(\|\|\|(\d+)\|\)", r[1])
+        if not m:
+            raise Failure("EPSV reply without a port: %r" % r[1])
+        d = socket.create_connection((HOST, int(m.group(1))), timeout=c.timeout)
+        got = 0
+        try:
+            c.sock.sendall(b"RETR conc.bin\r\n")
+            d = c.tls.wrap_socket(d, server_hostname=HOST, session=c.sock.session)
+            first = c.reply()
+            if not 100 <= first[0] < 200:
+                raise Failure("RETR conc.bin: %r" % first[1][:300])
+            while got < min(4 * MiB, self.p.conc_size // 2):
+                b = d.recv(MiB)
+                if not b:
+                    break
+                got += len(b)
+            time.sleep(0.3)   # the server fills the socket and waits
+            priv, _ = smaps_sum_kib(srv.session_pids())
+            while True:
+                b = d.recv(MiB)
+                if not b:
+                    break
+                got += len(b)
+        finally:
+            d.close()
+        c.expect(c.reply(), 226, "RETR conc.bin")
+        if got != self.p.conc_size:
+            raise Failure("RETR conc.bin: %d bytes of %d" % (got, self.p.conc_size))
+        return priv
+
+    def t_idle(self, srv):
+        """idle_sessions TLS sessions logged in (AUTH TLS, login, PBSZ 0,
+        PROT P), a few logging in at a time, then all held open and idle
+        together: the sum of PSS over every session process, which shares
+        out what the processes have in common."""
+        p = self.p
+        ctx = tls_context(self.cert)
+        clients = [None] * p.idle_sessions
+        errors = []
+        todo = list(range(p.idle_sessions))
+        lock = threading.Lock()
+
+        def opener():
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    i = todo.pop()
+                c = None
+                try:
+                    c = FtpClient(srv.port, timeout=60)
+                    c.auth_tls(ctx)
+                    c.login(self.user, self.password)
+                    c.expect(c.cmd("PBSZ 0"), 200, "PBSZ")
+                    c.expect(c.cmd("PROT P"), 200, "PROT P")
+                    clients[i] = c
+                except Exception as e:  # noqa: BLE001 - every failure counts
+                    if c is not None:
+                        c.close()
+                    with lock:
+                        errors.append("%s: %s" % (type(e).__name__, e))
+
+        try:
+            threads = [threading.Thread(target=opener, daemon=True) for _ in range(p.idle_openers)]
+            for th in threads:
+                th.start()
+            deadline = time.monotonic() + p.load_deadline
+            for th in threads:
+                th.join(max(0.0, deadline - time.monotonic()))
+            if any(th.is_alive() for th in threads):
+                raise Failure("sessions still logging in after %.0f s" % p.load_deadline)
+            time.sleep(0.5)
+            pids = srv.session_pids()
+            _uss, pss = smaps_sum_kib(pids)
+        finally:
+            for c in clients:
+                if c is not None:
+                    try:
+                        c.quit()
+                    except Exception:  # noqa: BLE001 - the session ends anyway
+                        pass
+                    c.close()
+        ok = sum(c is not None for c in clients)
+        if errors:
+            log("    %d of %d sessions failed, first: %s" % (len(errors), p.idle_sessions, errors[0]))
+        srv.take(p.idle_sessions, timeout=RECORD_TIMEOUT + 60)
+        out = {"idle_failures": len(errors), "idle_pss_total": pss / KiB}
+        if ok:
+            out["idle_pss_each"] = pss / KiB / ok
+        return out
 
     def t_list(self, srv):
         ctx = tls_context(self.cert)
@@ -1183,6 +1346,8 @@ class Bench:
             return self.t_transfer(srv, d, mode == "tls")
         if test in ("login-plain", "login-tls"):
             return self.t_login(srv, test == "login-tls")
+        if test == "idle":
+            return self.t_idle(self.idle_servers.get(srv.name, srv))
         return {"rate": self.t_rate, "rss": self.t_rss, "list": self.t_list,
                 "concurrent": self.t_concurrent, "load": self.t_load}[test](srv)
 
@@ -1199,7 +1364,8 @@ class Bench:
         machine = sum(int(x) for x in fields[1:4] + fields[6:9]) / os.sysconf("SC_CLK_TCK")
         t = os.times()
         ours = t.user + t.system + t.children_user + t.children_system
-        sessions = sum(r["cpu"] for s in self.servers.values() for r in s.all_records())
+        sessions = sum(r["cpu"] for s in list(self.servers.values()) +
+                       list(self.idle_servers.values()) for r in s.all_records())
         return machine, ours, sessions
 
     def measure(self):
@@ -1223,6 +1389,8 @@ class Bench:
         for r in range(self.p.rounds):
             log("round %d of %d" % (r + 1, self.p.rounds))
             for test in tests:
+                if test in ONCE_TESTS and r > 0:
+                    continue
                 who = [n for n in order if n != CEILING or test in CEILING_TESTS]
                 k = r % len(who) if who else 0
                 for name in who[k:] + who[:k]:
@@ -1245,6 +1413,10 @@ class Bench:
                         self.failures.append({"round": r + 1, "test": test, "server": name,
                                               "error": "%d of %d sessions failed" % (
                                                   values["conc_failures"], self.p.conc_sessions)})
+                    if values.get("idle_failures"):
+                        self.failures.append({"round": r + 1, "test": test, "server": name,
+                                              "error": "%d of %d idle sessions failed" % (
+                                                  values["idle_failures"], self.p.idle_sessions)})
                     if values.get("load_failures"):
                         self.failures.append({"round": r + 1, "test": test, "server": name,
                                               "error": "%d of %d transfers failed" % (
@@ -1378,7 +1550,8 @@ class Bench:
                "metrics": summ, "failures": self.failures, "details": self.details,
                "session_exit_status": {n: {str(k): v for k, v in c.items()}
                                        for n, c in codes.items()},
-               "config": {n: s.command(s.port or 0) for n, s in self.servers.items()}}
+               "config": {n: s.command(s.port or 0) for n, s in
+                          list(self.servers.items()) + list(self.idle_servers.items())}}
         with open(path, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")
@@ -1387,7 +1560,7 @@ class Bench:
     # -- the end
 
     def cleanup(self):
-        for s in self.servers.values():
+        for s in list(self.servers.values()) + list(self.idle_servers.values()):
             s.stop()
         self.remove_policy()
         if self.user_made:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* tls-bare: the least a TLS server can do to feed or drain a client.
  *
- *   tls-bare CERT KEY PRIORITY      (one connection on descriptors 0 and 1)
+ *   tls-bare CERT KEY PRIORITY [DIR]  (one connection on descriptors 0 and 1)
  *   tls-bare --version
  *
  * Started per connection by a super-server, as the FTP servers in the
@@ -13,6 +13,13 @@
  *   PUT /any  reads the Content-Length bytes of the body and discards them,
  *             then 201 (it answers "Expect: 100-continue" with 100 first).
  *
+ * With DIR, a path that is not a number names a file beneath DIR (no
+ * "..", no symbolic links): GET reads it with pread() in 256 KiB chunks,
+ * PUT writes the body into it with write(), as an FTP server's data loop
+ * does. Then its CPU time is the floor of a userspace TLS transfer on the
+ * machine: the same file reads or writes, AES-GCM sealing or opening and
+ * socket writes or reads, and nothing else.
+ *
  * Every response carries "X-TLS: VERSION/CIPHER/GROUP", what GnuTLS
  * negotiated, so that the benchmark can check that the client ceiling is
  * measured with the same parameters as the FTP servers. No file system,
@@ -22,6 +29,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +45,7 @@
 
 static char chunk[CHUNK];
 static char head[HEAD_MAX + 1];
+static int dir_fd = -1;   /* DIR, when given */
 
 static void die(const char *what, int r)
 {
@@ -119,6 +128,62 @@ static void respond(gnutls_session_t s, const char *status, unsigned long long l
 	send_all(s, line, (size_t)n);
 }
 
+/* The file a request path names beneath DIR (open with flags), or -1
+ * when there is no DIR or the path is a number (a size from memory). */
+static int open_path(const char *path, int flags)
+{
+	char name[1024];
+	size_t len = strcspn(path, " ");
+
+	if (dir_fd < 0 || isdigit((unsigned char)*path))
+		return -1;
+	if (len == 0 || len >= sizeof name)
+		die("request path", 0);
+	memcpy(name, path, len);
+	name[len] = '\0';
+	if (strstr(name, "..") != NULL)
+		die("request path with \"..\"", 0);
+	return openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+/* GET of a file: pread() into the chunk, then as from memory. */
+static void serve_file(gnutls_session_t s, int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END), off = 0;
+
+	if (size < 0)
+		die("file size", 0);
+	gnutls_record_cork(s);
+	respond(s, "200 OK", (unsigned long long)size);
+	while (off < size) {
+		ssize_t n = pread(fd, chunk, CHUNK, off);
+
+		if (n <= 0)
+			die("file read", 0);
+		send_all(s, chunk, (size_t)n);
+		uncork(s);
+		gnutls_record_cork(s);
+		off += n;
+	}
+	uncork(s);
+	close(fd);
+}
+
+/* Writes all of buf to the file, or dies. */
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("file write", 0);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
 static void serve_get(gnutls_session_t s, unsigned long long n)
 {
 	gnutls_record_cork(s);
@@ -134,7 +199,7 @@ static void serve_get(gnutls_session_t s, unsigned long long n)
 	uncork(s);
 }
 
-static void serve_put(gnutls_session_t s, size_t already)
+static void serve_put(gnutls_session_t s, const char *body, size_t already, int fd)
 {
 	const char *cl = header("Content-Length");
 	const char *expect = header("Expect");
@@ -150,14 +215,20 @@ static void serve_put(gnutls_session_t s, size_t already)
 
 		send_all(s, cont, sizeof cont - 1);
 	}
+	if (fd >= 0)
+		write_all(fd, body, already);
 	while (got < want) {
 		size_t k = want - got > CHUNK ? CHUNK : (size_t)(want - got);
 		ssize_t n = recv_some(s, chunk, k);
 
 		if (n == 0)
 			die("body ended early", 0);
+		if (fd >= 0)
+			write_all(fd, chunk, (size_t)n);
 		got += (unsigned long long)n;
 	}
+	if (fd >= 0 && close(fd) < 0)
+		die("file close", 0);
 	respond(s, "201 Created", 0);
 }
 
@@ -174,10 +245,12 @@ int main(int argc, char **argv)
 		printf("tls-bare (GnuTLS %s)\n", gnutls_check_version(NULL));
 		return 0;
 	}
-	if (argc != 4) {
-		fprintf(stderr, "usage: tls-bare CERT KEY PRIORITY\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: tls-bare CERT KEY PRIORITY [DIR]\n");
 		return 2;
 	}
+	if (argc == 5 && (dir_fd = open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die(argv[4], 0);
 	alarm(TIME_LIMIT_S);
 	signal(SIGPIPE, SIG_IGN);
 	memset(chunk, 'x', sizeof chunk);
@@ -218,13 +291,25 @@ int main(int argc, char **argv)
 	}
 	end += 4;
 	if (strncmp(head, "GET /", 5) == 0) {
-		serve_get(s, strtoull(head + 5, NULL, 10));
+		int fd = open_path(head + 5, O_RDONLY);
+
+		if (fd >= 0)
+			serve_file(s, fd);
+		else if (dir_fd >= 0 && !isdigit((unsigned char)head[5]))
+			respond(s, "404 Not Found", 0);
+		else
+			serve_get(s, strtoull(head + 5, NULL, 10));
 	} else if (strncmp(head, "PUT /", 5) == 0) {
 		/* Bytes of the body that came with the head. */
 		size_t extra = have - (size_t)(end - head);
+		int fd = open_path(head + 5, O_WRONLY | O_CREAT | O_TRUNC);
 
+		if (dir_fd >= 0 && !isdigit((unsigned char)head[5]) && fd < 0)
+			die("file open", 0);
+		/* The body's first bytes, moved before header() cuts the head. */
+		memmove(chunk, end, extra);
 		end[-2] = '\0';   /* header() must not look into the body */
-		serve_put(s, extra);
+		serve_put(s, chunk, extra, fd);
 	} else {
 		respond(s, "405 Method Not Allowed", 0);
 	}

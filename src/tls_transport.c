@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "bounds.h"
+#include "pages.h"
 #include "tls_transport.h"
 #include "banned.h"
 
@@ -15,15 +16,16 @@ struct tls_transport {
 	int rfd, wfd;
 	/* Read ahead: in[in_off..in_len) came in and GnuTLS has not had it. */
 	size_t in_len, in_off;
-	char in[TLS_READ_AHEAD_BYTES];
+	char in[TLS_READ_AHEAD_BYTES] __attribute__((aligned(PAGES_ALIGN)));
 	/* Write behind: out[out_off..out_len) are records not yet sent. */
 	bool batching;
 	size_t out_len, out_off;
-	char out[TLS_WRITE_BEHIND_BYTES];
+	char out[TLS_WRITE_BEHIND_BYTES] __attribute__((aligned(PAGES_ALIGN)));
 };
 
 /* The one transport (a session has one data connection at a time): half
- * a megabyte that is not allocated per connection. */
+ * a megabyte that is not allocated per connection, and whose pages go
+ * back to the kernel when the connection ends (pages.h). */
 static struct tls_transport the_transport;
 
 static ssize_t pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
@@ -128,8 +130,11 @@ struct tls_transport *tls_transport_attach(gnutls_session_t s)
 
 void tls_transport_detach(struct tls_transport *t)
 {
-	if (t)
-		t->attached = false;
+	if (!t)
+		return;
+	t->attached = false;
+	pages_release(t->in, sizeof(t->in));
+	pages_release(t->out, sizeof(t->out));
 }
 
 bool tls_transport_pending(const struct tls_transport *t)

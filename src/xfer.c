@@ -10,17 +10,19 @@
 #include "ascii.h"
 #include "exit_status.h"
 #include "log.h"
+#include "pages.h"
 #include "reply.h"
 #include "stop.h"
 #include "util.h"
 #include "banned.h"
 
 /* One transfer at a time per process: the buffers live here, and only the
- * pages a transfer touches cost memory. TYPE A converts from xfer_buf into
- * ascii_buf, in as many rounds as the output needs: a conversion is given
- * ascii_buf's capacity and never writes past it. */
-static char xfer_buf[XFER_BUF_BYTES];
-static char ascii_buf[XFER_BUF_BYTES];
+ * pages a transfer touches cost memory, until xfer_finish() gives them
+ * back (pages.h): an idle session holds none of them. TYPE A converts
+ * from xfer_buf into ascii_buf, in as many rounds as the output needs: a
+ * conversion is given ascii_buf's capacity and never writes past it. */
+static char xfer_buf[XFER_BUF_BYTES] __attribute__((aligned(PAGES_ALIGN)));
+static char ascii_buf[XFER_BUF_BYTES] __attribute__((aligned(PAGES_ALIGN)));
 
 bool xfer_ready(struct session *s)
 {
@@ -473,6 +475,11 @@ void xfer_finish(struct xfer *x, const char *what)
 		channel_close(x->data, now_ms() + TLS_BYE_WAIT_MS);
 	else
 		channel_abort(x->data);
+	/* Refilled at the next transfer for a few page faults: cheaper than
+	 * half a megabyte held by every idle session. */
+	pages_release(xfer_buf, sizeof(xfer_buf));
+	pages_release(ascii_buf, sizeof(ascii_buf));
+	pages_release_heap();
 
 	switch (x->status) {
 	case XFER_DONE:

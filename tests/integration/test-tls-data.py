@@ -143,6 +143,47 @@ def case_python_16mib(e):
     no_problems(e, mark, "16 MiB transfers")
 
 
+def private_dirty_kib(pid):
+    """Private_Dirty of a process in KiB (/proc/PID/smaps_rollup): the
+    memory it has written and holds alone."""
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        m = re.search(r"^Private_Dirty:\s+(\d+) kB", f.read(), re.M)
+    return int(m.group(1))
+
+
+def case_idle_memory(e):
+    """The transfer buffers (the plaintext buffer, the TLS read-ahead and
+    write-behind, 0.75 MiB in all) go back to the kernel when a transfer
+    ends: an idle session holds no more after 16 MiB each way than after
+    a short listing. 192 KiB of slack for the heap's ups and downs."""
+    if ft.sanitizer_build():
+        t.skip("idle memory after transfers", "AddressSanitizer build: its allocator keeps freed memory")
+        return
+    data = ft.random_bytes(16 * MiB, 17)
+    e.put("idle16.bin", data)
+    mark = e.mark()
+    f = ts.ftp_explicit(e, ts.client_context(max_version=ts.TLS13))
+    try:
+        f.voidcmd("TYPE I")
+        f.retrlines("LIST", lambda line: None)
+        pids = e.session_pids(mark)
+        t.is_eq(len(pids), 1, "idle memory: one session process")
+        before = private_dirty_kib(pids[0])
+        got = ts.ftp_get(f, "idle16.bin")
+        ts.ftp_put(f, "idle16-up.bin", data)
+        after = private_dirty_kib(pids[0])
+        t.ok(got == data, "idle memory: 16 MiB RETR byte-exact")
+        t.ok(after - before <= 192,
+             "idle memory: private memory after RETR and STOR of 16 MiB grew by at most 192 KiB",
+             "after LIST %d KiB, after the transfers %d KiB (+%d)" % (before, after, after - before))
+        f.quit()
+    finally:
+        ts.close_quietly(f)
+    for name in ("idle16.bin", "idle16-up.bin"):
+        os.unlink(e.path(name))
+    no_problems(e, mark, "idle memory")
+
+
 def case_raw_modes(e):
     """EPSV, EPRT and PORT with PROT P; the server's close_notify on
     downloads is checked (the client treats a bare FIN as an error)."""
@@ -953,6 +994,7 @@ def main():
     have_curl, have_lftp = ft.have_tool("curl"), ft.have_tool("lftp")
     t.case("python explicit and implicit, TLS 1.2 and 1.3", case_python, e, imp)
     t.case("python 16 MiB", case_python_16mib, e)
+    t.case("idle memory after transfers", case_idle_memory, e)
     t.case("PASV/EPSV/PORT/EPRT with PROT P", case_raw_modes, e)
     t.case("STAT and ABOR during protected transfers", case_abort_stat, e)
     t.case("reply latency of small transfers", case_reply_latency, e)

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,9 +20,4 @@ void pages_release(void *p, size_t len)
 	end = ((uintptr_t)p + len) & ~(page - 1);
 	if (end > start)
 		(void)madvise((void *)start, end - start, MADV_DONTNEED);
-}
-
-void pages_release_heap(void)
-{
-	(void)malloc_trim(0);
 }

@@ -16,6 +16,3 @@
  * pages. */
 void pages_release(void *p, size_t len);
 
-/* Gives the free pages of the heap back to the kernel (malloc_trim): what
- * the data connection's TLS session and the transfer freed. */
-void pages_release_heap(void);

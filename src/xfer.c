@@ -479,7 +479,6 @@ void xfer_finish(struct xfer *x, const char *what)
 	 * half a megabyte held by every idle session. */
 	pages_release(xfer_buf, sizeof(xfer_buf));
 	pages_release(ascii_buf, sizeof(ascii_buf));
-	pages_release_heap();
 
 	switch (x->status) {
 	case XFER_DONE:

@@ -26,6 +26,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
+#include "privsep.h"
 #include "proxy_session.h"
 #include "resolve.h"
 #include "policy.h"
@@ -360,10 +361,40 @@ static void log_session_end(const struct session *s)
 	log_tls_summary(LOG_INFO, "session end (", &s->tls_info, ")");
 }
 
+/* The session as it stands before anything is read from the network. */
+static void session_prepare(struct setup *su, struct session *s, bool privileged, int rfd, int wfd)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = &su->cfg;
+	s->tls = su->tls;
+	s->users_fd = su->users_fd;
+	s->run_account = &su->run_account;
+	s->privileged = privileged;
+	s->base_root_fd = su->root_fd;
+	s->anon_root_fd = su->anon_root_fd;
+	if (su->root && su->run_account_ok) {
+		policy_list_identity(s, su->run_account.name, su->run_account.uid, su->run_account.gid);
+	} else if (!su->root) {
+		struct passwd pw, *found = NULL;
+		char pwbuf[4096];
+
+		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
+			policy_list_identity(s, found->pw_name, found->pw_uid, getegid());
+	}
+	s->root_fd = -1;
+	s->pasv_fd = -1;
+	s->mlst_facts = FACT_ALL;
+	s->login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
+	s->first_line = true;
+	channel_init(&s->ctrl, rfd, wfd);
+	linebuf_init(&s->lb);
+	init_peer(s);
+}
+
 static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
-	int r;
+	int r, status;
 	bool privileged;
 
 	r = drop_privileges(su, &privileged);
@@ -371,32 +402,11 @@ static int serve(struct setup *su, int rfd, int wfd)
 		log_msg(LOG_CRIT, "cannot drop privileges: %s", strerror(-r));
 		return EXIT_SYSTEM;
 	}
-
-	memset(&s, 0, sizeof(s));
-	s.cfg = &su->cfg;
-	s.tls = su->tls;
-	s.users_fd = su->users_fd;
-	s.run_account = &su->run_account;
-	s.privileged = privileged;
-	s.base_root_fd = su->root_fd;
-	s.anon_root_fd = su->anon_root_fd;
-	if (su->root && su->run_account_ok) {
-		policy_list_identity(&s, su->run_account.name, su->run_account.uid, su->run_account.gid);
-	} else if (!su->root) {
-		struct passwd pw, *found = NULL;
-		char pwbuf[4096];
-
-		if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
-			policy_list_identity(&s, found->pw_name, found->pw_uid, getegid());
-	}
-	s.root_fd = -1;
-	s.pasv_fd = -1;
-	s.mlst_facts = FACT_ALL;
-	s.login_deadline = now_ms() + (int64_t)su->cfg.login_timeout * 1000;
-	s.first_line = true;
-	channel_init(&s.ctrl, rfd, wfd);
-	linebuf_init(&s.lb);
-	init_peer(&s);
+	session_prepare(su, &s, privileged, rfd, wfd);
+	/* System accounts: the monitor keeps the privileges, and a jailed
+	 * child without any reads the network (privsep.h). */
+	if (privileged && privsep_split(&s, &su->run_account, &status))
+		return status;
 	switch (proxy_session_start(&s)) {
 	case PROXY_START_CLIENT:
 		break;

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <gnutls/ocsp.h>
 #include <gnutls/x509.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "tls.h"
@@ -486,10 +487,37 @@ bool tls_cert_names_user(gnutls_session_t session, const char *user)
 	return match;
 }
 
+/* A privilege-separated session's logged-in process: the control
+ * connection's TLS is in the relay, which sends the ticket when asked. */
+static int ticket_relay_fd = -1;
+
+static void ask_relay(int64_t deadline)
+{
+	unsigned char b = TLS_TICKET_REQUEST;
+	struct pollfd pfd = { .fd = ticket_relay_fd, .events = POLLIN };
+
+	if (send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+		return;
+	/* The next reply must not overtake the ticket: wait for the relay. */
+	while (poll(&pfd, 1, ms_until(deadline)) > 0)
+		if (recv(ticket_relay_fd, &b, 1, MSG_DONTWAIT) != -1 || errno != EINTR)
+			return;
+}
+
+void tls_set_ticket_relay(int fd)
+{
+	ticket_relay_fd = fd;
+}
+
 void tls_refresh_ticket(gnutls_session_t control, int64_t deadline)
 {
 	int r;
 
+	if (!control) {
+		if (ticket_relay_fd >= 0)
+			ask_relay(deadline);
+		return;
+	}
 	if (gnutls_protocol_get_version(control) != GNUTLS_TLS1_3)
 		return;
 	while ((r = gnutls_session_ticket_send(control, 1, 0)) == GNUTLS_E_AGAIN ||

@@ -56,3 +56,9 @@ bool tls_cert_names_user(gnutls_session_t session, const char *user);
 /* TLS 1.3 tickets are single-use for many clients: after a data connection
  * used one, offer a fresh one on the control connection. */
 void tls_refresh_ticket(gnutls_session_t control, int64_t deadline);
+
+/* With privilege separation the control connection's TLS session is in
+ * the relay (relay.h): tls_refresh_ticket(NULL, ...) asks it on fd. */
+void tls_set_ticket_relay(int fd);
+#define TLS_TICKET_REQUEST 'T'
+#define TLS_TICKET_SENT 't'

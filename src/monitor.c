@@ -221,6 +221,8 @@ static void continue_from(struct session *s, const struct ps_login *m)
 	s->in_off = 0;
 	s->in_len = m->input_len;
 	linebuf_init(&s->lb);
+	if (s->tls && tls_cache_import(s->tls, m->tls_cache, m->tls_cache_len) < 0)
+		log_msg(LOG_WARNING, "the control session's TLS cache entry was not taken");
 	s->first_line = false;
 	s->login = LOGIN_NEED_PASS;
 }

@@ -97,6 +97,7 @@ bool privsep_split(struct session *s, const struct account *run, int *ret_status
 		return true;
 	}
 	if (pid == 0) {
+		log_set_session_pid((long)getppid());
 		close(sv[0]);
 		if (become_prelogin(s, run) < 0)
 			_exit(EXIT_SYSTEM);
@@ -134,6 +135,9 @@ static int make_request(struct session *s, bool certificate, const char *passwor
 	m.local = s->local;
 	memcpy(m.input, s->in + s->in_off, pending);
 	m.input_len = pending;
+	if (s->ctrl.tls && tls_cache_export(s->tls, channel_tls_session(&s->ctrl), m.tls_cache,
+					    sizeof(m.tls_cache), &m.tls_cache_len) < 0)
+		m.tls_cache_len = 0;   /* too large: that client's data connections cannot resume */
 	return ps_encode_login(&m, buf, cap, len);
 }
 
@@ -188,6 +192,7 @@ static __attribute__((noreturn)) void hand_over(struct session *s, int fds[2])
 		_exit(EXIT_SYSTEM);
 	}
 	close(monitor_fd);
+	log_set_user(s->user);
 	_exit(relay_run(s, fds[0], fds[1]));
 }
 

@@ -200,6 +200,7 @@ int ps_encode_login(const struct ps_login *m, unsigned char *out, size_t cap, si
 
 	if (m->method > PS_METHOD_CERTIFICATE || m->user[0] == '\0' ||
 	    (m->method == PS_METHOD_CERTIFICATE && m->password[0]) || m->input_len > PS_INPUT_MAX ||
+	    m->tls_cache_len > PS_TLS_CACHE_MAX || (!m->tls_active && m->tls_cache_len) ||
 	    (!m->tls_active && (m->cert_verified || m->pbsz || m->prot_private)))
 		return -EINVAL;
 	put_u8(&w, TYPE_LOGIN);
@@ -220,6 +221,8 @@ int ps_encode_login(const struct ps_login *m, unsigned char *out, size_t cap, si
 	put_addr(&w, &m->local, m->have_peer);
 	put_u16(&w, (unsigned)m->input_len);
 	put_bytes(&w, m->input, m->input_len);
+	put_u16(&w, (unsigned)m->tls_cache_len);
+	put_bytes(&w, m->tls_cache, m->tls_cache_len);
 	if (w.err)
 		return w.err;
 	*len = w.len;
@@ -254,10 +257,16 @@ int ps_decode_login(const unsigned char *p, size_t len, struct ps_login *ret)
 		r.err = -EBADMSG;
 	if (!r.err && (b = get_bytes(&r, ret->input_len)))
 		memcpy(ret->input, b, ret->input_len);
+	ret->tls_cache_len = get_u16(&r);
+	if (!r.err && ret->tls_cache_len > PS_TLS_CACHE_MAX)
+		r.err = -EBADMSG;
+	if (!r.err && (b = get_bytes(&r, ret->tls_cache_len)))
+		memcpy(ret->tls_cache, b, ret->tls_cache_len);
 	/* The rules the encoder keeps, checked again on this side. */
 	if (!r.err && (ret->method > PS_METHOD_CERTIFICATE || ret->user[0] == '\0' ||
 		       (ret->method == PS_METHOD_CERTIFICATE && ret->password[0]) ||
-		       (!ret->tls_active && (ret->cert_verified || ret->pbsz || ret->prot_private)) ||
+		       (!ret->tls_active && (ret->cert_verified || ret->pbsz || ret->prot_private ||
+					     ret->tls_cache_len)) ||
 		       r.off != r.len))
 		r.err = -EBADMSG;
 	if (r.err) {

@@ -6,8 +6,9 @@
  * One request, one answer, each one SOCK_SEQPACKET message:
  *   'L' login request: the method, the user name, the password (empty for
  *       a certificate), and the session's state the logged-in process
- *       continues from (TLS facts, PBSZ/PROT, HOST, the addresses, and the
- *       control input already read after the login command);
+ *       continues from (TLS facts, PBSZ/PROT, HOST, the addresses, the
+ *       control input already read after the login command, and the TLS
+ *       session-ID cache entry of the control session);
  *   'R' verdict: one byte (enum ps_verdict).
  * Integers are big-endian; a string is a 16-bit length and its bytes (no
  * NUL); a flag is one byte, 0 or 1; an address is a family byte (0, 4 or
@@ -23,9 +24,11 @@
 #include "bounds.h"
 
 /* The largest message either side sends or accepts. */
-#define PS_MSG_MAX 16384
+#define PS_MSG_MAX 24576
 /* Control input carried with a login request (the session's input buffer). */
 #define PS_INPUT_MAX 4096
+/* The control session's TLS 1.2 session-ID cache entry (tls.h), opaque. */
+#define PS_TLS_CACHE_MAX 12288
 
 enum ps_method { PS_METHOD_PASSWORD = 0, PS_METHOD_CERTIFICATE = 1 };
 
@@ -50,6 +53,8 @@ struct ps_login {
 	struct sockaddr_storage peer, local;  /* AF_INET or AF_INET6 when have_peer */
 	unsigned char input[PS_INPUT_MAX];    /* bytes read after the login command */
 	size_t input_len;
+	unsigned char tls_cache[PS_TLS_CACHE_MAX];  /* empty when there is none */
+	size_t tls_cache_len;
 };
 
 /* Encodes m into out[0..cap): 0 and *len, or -EMSGSIZE, -EINVAL (a field

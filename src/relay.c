@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "log.h"
 #include "relay.h"
 #include "tls.h"
 #include "util.h"
@@ -67,6 +68,8 @@ static bool client_to_account(struct session *s, int account_fd)
 
 	if (n == -EAGAIN)
 		return true;
+	if (n == -ECONNABORTED)
+		log_msg(LOG_NOTICE, "control connection closed without TLS close_notify");
 	if (n <= 0)
 		return false;
 	return write_all(account_fd, buf, (size_t)n, write_deadline(s)) == 0;
@@ -122,13 +125,15 @@ int relay_run(struct session *s, int account_fd, int ticket_fd)
 			close(ticket_fd);
 			ticket_fd = -1;
 		}
+		/* The account's side first: after its last reply (221) it closes,
+		 * and a client that then drops the connection ends nothing. */
+		if (pfd[1].revents && !account_to_client(s, account_fd, &client_ok))
+			break;
 		if (pfd[0].revents && !client_to_account(s, account_fd)) {
 			/* The client's end: the account hears it as its own. */
 			shutdown(account_fd, SHUT_WR);
 			client_ok = false;
 		}
-		if (pfd[1].revents && !account_to_client(s, account_fd, &client_ok))
-			break;
 	}
 	close(account_fd);
 	if (client_ok)

@@ -96,6 +96,47 @@ static int cache_remove(void *ptr, gnutls_datum_t key)
 	return 0;
 }
 
+int tls_cache_export(struct tls_server *ts, gnutls_session_t control, unsigned char *out,
+		     size_t cap, size_t *len)
+{
+	gnutls_datum_t id = { NULL, 0 };
+	struct cache_slot *slot;
+
+	*len = 0;
+	if (gnutls_session_get_id2(control, &id) < 0 || id.size == 0)
+		return 0;
+	slot = cache_find(ts, &id);
+	if (!slot)
+		return 0;   /* tickets, or TLS 1.3: nothing kept here */
+	if (2 + slot->key.size + slot->data.size > cap || slot->key.size > 0xffff)
+		return -EMSGSIZE;
+	out[0] = (unsigned char)(slot->key.size >> 8);
+	out[1] = (unsigned char)slot->key.size;
+	memcpy(out + 2, slot->key.data, slot->key.size);
+	memcpy(out + 2 + slot->key.size, slot->data.data, slot->data.size);
+	*len = 2 + slot->key.size + slot->data.size;
+	return 0;
+}
+
+int tls_cache_import(struct tls_server *ts, const unsigned char *p, size_t len)
+{
+	gnutls_datum_t key, data;
+	size_t klen;
+
+	if (len == 0)
+		return 0;
+	if (len < 2)
+		return -EBADMSG;
+	klen = (size_t)p[0] << 8 | p[1];
+	if (klen == 0 || klen > len - 2 || klen == len - 2)
+		return -EBADMSG;
+	key.data = (unsigned char *)p + 2;
+	key.size = (unsigned)klen;
+	data.data = (unsigned char *)p + 2 + klen;
+	data.size = (unsigned)(len - 2 - klen);
+	return cache_store(ts, key, data) < 0 ? -ENOMEM : 0;
+}
+
 /* Called by GnuTLS when a client sends a certificate: chain, validity and
  * the TLS client key purpose must all hold, or the handshake fails. */
 static int verify_client(gnutls_session_t session)

@@ -402,6 +402,11 @@ class Server:
         self.env = dict(env or {})
         if run_user() is not None:
             self.env.setdefault("FTPSD_RUN_USER", RUN_USER)
+            # FTPSD_TEST_SYSTEM_USERS=1 runs a script's servers with system
+            # accounts on (privilege separation: monitor and pre-login
+            # process), to show its logins, TLS and journal records unchanged.
+            if os.environ.get("FTPSD_TEST_SYSTEM_USERS") == "1":
+                self.env.setdefault("FTPSD_SYSTEM_USERS", "1")
         self.users = users
         self.extra_users_lines = list(extra_users_lines)
         self.host = host

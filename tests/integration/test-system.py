@@ -53,8 +53,12 @@ def login_pid(srv, since, timeout=5.0):
     return int(m.group(1)) if m else None
 
 
-def parent_pid(pid):
-    return int(proc_status(pid)["PPid"])
+def prelogin_pid(pid):
+    """With system users the session's process (the one that logs) is the
+    monitor; the pre-login process is its child."""
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        kids = f.read().split()
+    return int(kids[0]) if kids else None
 
 
 class Account:
@@ -125,9 +129,9 @@ def test_unit_capabilities():
         mark = srv.mark()
         with srv.connect() as c:
             pid = session_pid(srv, mark)
-            t.is_eq(int(proc_status(parent_pid(pid))["CapEff"], 16), LOGIN_CAPS,
+            t.is_eq(int(proc_status(pid)["CapEff"], 16), LOGIN_CAPS,
                     "under the unit's bounding set the monitor has the login capabilities before login")
-            t.is_eq(int(proc_status(pid)["CapEff"], 16), 0,
+            t.is_eq(int(proc_status(prelogin_pid(pid))["CapEff"], 16), 0,
                     "and the pre-login process none")
             r = c.login(ALICE.name, ALICE.password)
             t.code(r, 230, "and a virtual user logs in beside system users")
@@ -171,11 +175,11 @@ def test_system_users():
             with srv.connect() as c:
                 pid = session_pid(srv, mark)
                 run_uid = pwd.getpwnam(srv.env["FTPSD_RUN_USER"]).pw_uid
-                st = proc_status(pid)
+                st = proc_status(prelogin_pid(pid))
                 t.is_eq(st["Uid"].split(), [str(run_uid)] * 4,
                         "before login: the process reading the network is FTPSD_RUN_USER")
                 t.is_eq(int(st["CapEff"], 16), 0, "before login: it has no capability")
-                mon = proc_status(parent_pid(pid))
+                mon = proc_status(pid)
                 t.is_eq(mon["Uid"].split()[:2], ["0", "0"], "before login: the monitor is root (to chroot later)")
                 t.is_eq(int(mon["CapEff"], 16), LOGIN_CAPS,
                         "before login: the monitor has only SETUID, SETGID, SYS_CHROOT, DAC_READ_SEARCH")

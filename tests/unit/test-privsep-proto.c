@@ -61,6 +61,10 @@ static void e_no_peer(struct ps_login *m) { m->have_peer = false; }
 static void e_unix_peer(struct ps_login *m) { m->peer.ss_family = AF_UNIX; }
 static void e_input_max(struct ps_login *m) { memset(m->input, 'x', PS_INPUT_MAX); m->input_len = PS_INPUT_MAX; }
 static void e_input_over(struct ps_login *m) { m->input_len = PS_INPUT_MAX + 1; }
+static void e_cache(struct ps_login *m) { memset(m->tls_cache, 7, 300); m->tls_cache_len = 300; }
+static void e_cache_max(struct ps_login *m) { m->tls_cache_len = PS_TLS_CACHE_MAX; e_input_max(m); e_pw_max(m); }
+static void e_cache_over(struct ps_login *m) { m->tls_cache_len = PS_TLS_CACHE_MAX + 1; }
+static void e_cache_plain(struct ps_login *m) { e_plain(m); e_cache(m); }
 
 static const struct {
 	const char *name;
@@ -85,6 +89,10 @@ static const struct {
 	{ "a peer that is not IP", e_unix_peer, -EINVAL },
 	{ "the most input", e_input_max, 0 },
 	{ "input past the limit", e_input_over, -EINVAL },
+	{ "a TLS cache entry", e_cache, 0 },
+	{ "every field at its limit (fits PS_MSG_MAX)", e_cache_max, 0 },
+	{ "a TLS cache entry past the limit", e_cache_over, -EINVAL },
+	{ "a TLS cache entry without TLS", e_cache_plain, -EINVAL },
 };
 
 /* Decoder rows: the valid message's bytes, changed at an offset. */
@@ -109,8 +117,10 @@ static const struct {
 	{ "user length 256 (no room for NUL)", SET, 2, 1, -EBADMSG },
 	{ "NUL in the user name", SET, 4, 0, -EBADMSG },
 	{ "':' in the user name", SET, 5, ':', -EBADMSG },
-	{ "input length one past the bytes", SET, -12, 12, -EBADMSG },
-	{ "input length 0 with bytes after it", SET, -12, 0, -EBADMSG },
+	{ "input length one past the bytes", SET, -14, 12, -EBADMSG },
+	{ "input length 0 with bytes after it", SET, -14, 0, -EBADMSG },
+	{ "a cache entry length past the end", SET, -1, 1, -EBADMSG },
+	{ "a cache entry length over the limit", SET, -2, 0x40, -EBADMSG },
 };
 
 int main(void)
@@ -134,7 +144,9 @@ int main(void)
 			   got.method == m.method && got.tls_active == m.tls_active &&
 			   got.prot_private == m.prot_private && strcmp(got.tls_sni, m.tls_sni) == 0 &&
 			   strcmp(got.host, m.host) == 0 && got.have_peer == m.have_peer &&
-			   got.input_len == m.input_len && memcmp(got.input, m.input, m.input_len) == 0,
+			   got.input_len == m.input_len && memcmp(got.input, m.input, m.input_len) == 0 &&
+			   got.tls_cache_len == m.tls_cache_len &&
+			   memcmp(got.tls_cache, m.tls_cache, m.tls_cache_len) == 0,
 			   "round trip: %s", encode_rows[i].name);
 			if (m.have_peer)
 				ok(memcmp(&got.peer, &m.peer, sizeof(struct sockaddr_in)) == 0 &&

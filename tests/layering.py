@@ -19,7 +19,7 @@ import os
 import re
 import sys
 
-PURE = ["listing", "path", "hostport", "linebuf", "command", "users", "config", "ascii",
+PURE = ["privsep_proto", "listing", "path", "hostport", "linebuf", "command", "users", "config", "ascii",
         "list_args", "user_options", "proxy", "netlist", "banner", "ratelimit"]
 # Headers of the session, its connections and TLS.
 IMPURE_HEADERS = {"session.h", "session_loop.h", "channel.h", "reply.h", "dispatch.h", "data.h",

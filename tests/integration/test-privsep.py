@@ -111,7 +111,11 @@ def one_case(srv, transport, kind, acct, run):
         m = srv.wait_log(r"^ftpsd\[(\d+)\]: session start", 5, mark)
         pid = int(m.group(1))
         separated = kind != "virtual"
-        reader = children(pid)[0] if separated else pid
+        reader = pid
+        if separated:
+            kids = children(pid)
+            t.is_eq(len(kids), 1, "%s: a separate pre-login process reads the network" % label)
+            reader = kids[0] if kids else pid
         if separated:
             mon = proc_status(pid)
             t.is_eq(mon["Uid"].split()[:2], ["0", "0"], "%s: the monitor is root" % label)

@@ -405,8 +405,17 @@ static int serve(struct setup *su, int rfd, int wfd)
 	session_prepare(su, &s, privileged, rfd, wfd);
 	/* System accounts: the monitor keeps the privileges, and a jailed
 	 * child without any reads the network (privsep.h). */
-	if (privileged && privsep_split(&s, &su->run_account, &status))
+	switch (privileged ? privsep_split(&s, &su->run_account, &status) : PRIVSEP_PRELOGIN) {
+	case PRIVSEP_PRELOGIN:
+		break;
+	case PRIVSEP_ENDED:
 		return status;
+	case PRIVSEP_LOGGED_IN:
+		s.exit_status = session_run(&s);
+		log_session_end(&s);
+		privsep_finish();
+		return s.exit_status;
+	}
 	switch (proxy_session_start(&s)) {
 	case PROXY_START_CLIENT:
 		break;

@@ -16,7 +16,6 @@
 #include "monitor.h"
 #include "privsep_proto.h"
 #include "relay.h"
-#include "session_loop.h"
 #include "tls.h"
 #include "util.h"
 #include "banned.h"
@@ -227,15 +226,16 @@ static void continue_from(struct session *s, const struct ps_login *m)
 	s->login = LOGIN_NEED_PASS;
 }
 
+/* The relay's process, reaped by monitor_finish(). */
+static pid_t relay_pid = -1;
+
 /* Logged in: the session is the account's from here, in this process. */
-static int run_logged_in(struct session *s, int fd, pid_t child, const struct ps_login *m,
-			 const struct login_grant *g)
+static int log_in(struct session *s, int fd, pid_t child, const struct ps_login *m,
+		  const struct login_grant *g)
 {
 	char line[USER_NAME_MAX + 8];
-	pid_t relay;
-	int status;
 
-	if (take_control(s, fd, child, m->tls_active, &relay) < 0)
+	if (take_control(s, fd, child, m->tls_active, &relay_pid) < 0)
 		return breach(child, "the session could not be handed over");
 	close(fd);
 	continue_from(s, m);
@@ -246,16 +246,16 @@ static int run_logged_in(struct session *s, int fd, pid_t child, const struct ps
 	else
 		snprintf(line, sizeof(line), "PASS ****");
 	log_command(line, s->last_code);
-	status = session_run(s);
-	if (s->tls_info.active)
-		log_tls_summary(LOG_INFO, "session end (", &s->tls_info, ")");
-	else
-		log_msg(LOG_INFO, "session end (plaintext)");
+	return MONITOR_LOGGED_IN;
+}
+
+void monitor_finish(void)
+{
 	/* The relay has the TLS goodbye to say: under systemd, the session's
 	 * processes go when this one does. */
-	if (relay > 0)
-		(void)reap(relay, now_ms() + TLS_BYE_WAIT_MS + 1000);
-	return status;
+	if (relay_pid > 0)
+		(void)reap(relay_pid, now_ms() + TLS_BYE_WAIT_MS + 1000);
+	relay_pid = -1;
 }
 
 int monitor_run(struct session *s, int fd, pid_t child)
@@ -293,7 +293,7 @@ int monitor_run(struct session *s, int fd, pid_t child)
 		v = judge(s, &m, &g);
 		explicit_bzero(m.password, sizeof(m.password));
 		if (v == PS_OK)
-			return run_logged_in(s, fd, child, &m, &g);
+			return log_in(s, fd, child, &m, &g);
 		if (send_verdict(fd, v, NULL, 0) < 0)
 			return breach(child, "the verdict could not be sent");
 		over = v == PS_FAILED_LAST;

@@ -13,7 +13,15 @@
  * wait for each other: the longest failed-login delay and some slack. */
 #define MONITOR_GRACE_MS (LOGIN_DELAY_MAX_MS + 10000)
 
+/* monitor_run()'s answer when a login succeeded: s is the account's
+ * session now, ready for session_run(), then monitor_finish(). */
+#define MONITOR_LOGGED_IN (-1)
+
 /* Serves the pre-login process child on fd. s: the session as it was
  * before the split (configuration, roots, users file, control socket).
- * Returns the process's exit status. */
+ * Returns the process's exit status when the session ended before a
+ * login, or MONITOR_LOGGED_IN. */
 int monitor_run(struct session *s, int fd, pid_t child);
+
+/* After the logged-in session: waits (bounded) for the TLS relay. */
+void monitor_finish(void);

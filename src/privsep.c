@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <strings.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,21 +83,20 @@ static int become_prelogin(struct session *s, const struct account *run)
 	return 0;
 }
 
-bool privsep_split(struct session *s, const struct account *run, int *ret_status)
+enum privsep_side privsep_split(struct session *s, const struct account *run, int *ret_status)
 {
 	int sv[2];
 	pid_t pid;
 
+	*ret_status = EXIT_SYSTEM;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_msg(LOG_CRIT, "cannot create the monitor's socket: %s", strerror(errno));
-		*ret_status = EXIT_SYSTEM;
-		return true;
+		return PRIVSEP_ENDED;
 	}
 	pid = fork();
 	if (pid < 0) {
 		log_msg(LOG_CRIT, "cannot fork the pre-login process: %s", strerror(errno));
-		*ret_status = EXIT_SYSTEM;
-		return true;
+		return PRIVSEP_ENDED;
 	}
 	if (pid == 0) {
 		log_set_session_pid((long)getppid());
@@ -102,11 +104,16 @@ bool privsep_split(struct session *s, const struct account *run, int *ret_status
 		if (become_prelogin(s, run) < 0)
 			_exit(EXIT_SYSTEM);
 		monitor_fd = sv[1];
-		return false;
+		return PRIVSEP_PRELOGIN;
 	}
 	close(sv[1]);
 	*ret_status = monitor_run(s, sv[0], pid);
-	return true;
+	return *ret_status == MONITOR_LOGGED_IN ? PRIVSEP_LOGGED_IN : PRIVSEP_ENDED;
+}
+
+void privsep_finish(void)
+{
+	monitor_finish();
 }
 
 /* The request for s->user, with the state the logged-in side goes on from. */
@@ -238,3 +245,64 @@ bool privsep_login(struct session *s, bool certificate, const char *password)
 	}
 	return true;
 }
+
+#ifdef FTPSD_PRIVSEP_ATTACK_TESTS
+/* Each attack: 0 when it was refused (errno says how), 1 when it worked. */
+static int attack(const char *name)
+{
+	if (strcasecmp(name, "SHADOW") == 0) {
+		int fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+
+		return fd >= 0;
+	}
+	if (strcasecmp(name, "WRITE") == 0) {
+		int fd = open("/etc/ftpsd-attack-proof", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			fd = open("/ftpsd-attack-proof", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		return fd >= 0;
+	}
+	if (strcasecmp(name, "SETUID") == 0)
+		return setuid(0) == 0 || seteuid(0) == 0;
+	if (strcasecmp(name, "PTRACE") == 0)
+		return ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) == 0;
+	errno = EINVAL;
+	return 0;
+}
+
+/* A verdict where a request belongs: the monitor must end the session
+ * (this process is killed before it can say anything). */
+static void forge_verdict(void)
+{
+	unsigned char buf[2];
+	size_t len;
+
+	if (ps_encode_verdict(PS_OK, buf, sizeof(buf), &len) == 0)
+		(void)send(monitor_fd, buf, len, MSG_NOSIGNAL);
+	(void)poll(&(struct pollfd){ .fd = monitor_fd, .events = POLLIN }, 1, 5000);
+}
+
+bool privsep_attack(struct session *s, const char *line)
+{
+	const char *name;
+	int worked;
+
+	if (strncasecmp(line, "XATK ", 5) != 0 || !privsep_active())
+		return false;
+	name = line + 5;
+	log_msg(LOG_WARNING, "attack test: %s", name);
+	if (strcasecmp(name, "FORGE") == 0) {
+		forge_verdict();
+		reply(s, 599, "attack FORGE: the monitor did not end the session");
+	} else {
+		errno = 0;
+		worked = attack(name);
+		if (worked)
+			reply(s, 299, "attack %s WORKED", name);
+		else
+			reply(s, 599, "attack %s refused: %s", name, strerror(errno));
+	}
+	s->quit = true;
+	return true;
+}
+#endif

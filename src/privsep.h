@@ -21,11 +21,20 @@
 #include "privs.h"
 #include "session.h"
 
+enum privsep_side {
+	PRIVSEP_PRELOGIN,   /* jailed: greet and run the session up to login */
+	PRIVSEP_LOGGED_IN,  /* the monitor, now the account: run the session,
+			     * then privsep_finish() */
+	PRIVSEP_ENDED,      /* the monitor, the session over before a login */
+};
+
 /* Forks. In the pre-login child: enters the jail as run, closes the
- * descriptors that lead outside it, returns false (the caller greets and
- * runs the session). In the monitor: serves it to its end and returns true
- * with the process's exit status in *ret_status. */
-bool privsep_split(struct session *s, const struct account *run, int *ret_status);
+ * descriptors that lead outside it. In the monitor: serves the login
+ * requests; with PRIVSEP_ENDED the exit status is in *ret_status. */
+enum privsep_side privsep_split(struct session *s, const struct account *run, int *ret_status);
+
+/* After a logged-in session: waits (bounded) for the TLS relay's end. */
+void privsep_finish(void);
 
 /* true in a pre-login process: logins are asked of the monitor. */
 bool privsep_active(void);
@@ -36,3 +45,11 @@ bool privsep_active(void);
  * never returns); otherwise the refusal is replied. false only when a
  * certificate login was declined (the caller asks for a password). */
 bool privsep_login(struct session *s, bool certificate, const char *password);
+
+#ifdef FTPSD_PRIVSEP_ATTACK_TESTS
+/* Test builds only (configure --enable-privsep-attack-tests): on
+ * "XATK NAME" the pre-login process plays a compromised one and tries
+ * NAME (SHADOW, WRITE, SETUID, PTRACE, FORGE), replies what became of it
+ * and ends the session. true when line was such a command. */
+bool privsep_attack(struct session *s, const char *line);
+#endif

@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "exit_status.h"
 #include "log.h"
+#include "privsep.h"
 #include "reply.h"
 #include "stop.h"
 #include "util.h"
@@ -129,6 +130,10 @@ static void handle_line(struct session *s)
 	}
 	e = command_parse(line, len, &c);
 	s->last_code = 0;
+#ifdef FTPSD_PRIVSEP_ATTACK_TESTS
+	if (e == COMMAND_OK && c.verb == VERB_UNKNOWN && privsep_attack(s, line))
+		return;
+#endif
 	switch (e) {
 	case COMMAND_OK:
 		dispatch(s, &c);

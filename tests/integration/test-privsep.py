@@ -10,7 +10,13 @@ set and no_new_privs, and (with system accounts) jailed in a removed
 directory with no descriptor of a directory; after login the session runs
 as the account with no capability, and a download (PROT P under TLS,
 resuming the control session) works. Then the monitor's strictness: the
-failed-login limit holds. Root only.
+failed-login limit holds. Then the attack harness: ftpsd built with
+--enable-privsep-attack-tests in a scratch directory (skipped with the
+reason when that cannot be built), whose pre-login process tries to read
+/etc/shadow, write a root-owned file, setuid(0), ptrace the monitor and
+send the monitor a forged verdict: each fails and the session ends without
+a login; the normal binary answers the magic command as any unknown one.
+Root only.
 """
 
 import os
@@ -197,12 +203,90 @@ def test_failure_limit():
              "the monitor logs the failures with address and user")
 
 
+SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def build_attack_variant():
+    """ftpsd built with --enable-privsep-attack-tests in a scratch
+    directory: (path, None), or (None, why not)."""
+    if not os.path.exists(os.path.join(SRCDIR, "configure")):
+        return None, "no configure script in %s (run autoreconf -fi)" % SRCDIR
+    build = os.environ.get("FTPSD_ATTACK_BUILD") or "/tmp/ftpsd-attack-build"
+    os.makedirs(build, exist_ok=True)
+    # One build at a time: scripts of parallel runs share the directory.
+    import fcntl
+    with open(os.path.join(build, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(os.path.join(build, "Makefile")):
+            p = subprocess.run([os.path.join(SRCDIR, "configure"), "-q", "--enable-privsep-attack-tests"],
+                               cwd=build, capture_output=True, timeout=600)
+            if p.returncode != 0:
+                return None, "configure failed: %s" % p.stderr.decode(errors="replace")[-500:]
+        p = subprocess.run(["make", "-j2", "src/ftpsd"], cwd=build, capture_output=True, timeout=1200)
+        if p.returncode != 0:
+            return None, "make failed: %s" % p.stderr.decode(errors="replace")[-500:]
+    return os.path.join(build, "src", "ftpsd"), None
+
+
+ATTACKS = ("SHADOW", "WRITE", "SETUID", "PTRACE")
+
+
+def test_normal_binary_has_no_attacks():
+    with ft.Server(env={"FTPSD_SYSTEM_USERS": "1"}) as srv:
+        with ft.Ctl(srv.host, srv.port) as c:
+            for name in ATTACKS + ("FORGE",):
+                r = c.cmd("XATK " + name)
+                t.ok(r[0] in (500, 502), "normal build: XATK %s is an unknown command (%d)" % (name, r[0]),
+                     repr(r))
+            t.code(c.cmd("NOOP"), 200, "normal build: and the session goes on")
+            c.cmd("QUIT")
+
+
+def test_attacks():
+    binary, why = build_attack_variant()
+    if not binary:
+        t.skip("attack harness", why)
+        return
+    saved = ft.FTPSD_BIN
+    ft.FTPSD_BIN = binary
+    proof = ("/etc/ftpsd-attack-proof", "/ftpsd-attack-proof")
+    try:
+        with ft.Server(env={"FTPSD_SYSTEM_USERS": "1"}) as srv:
+            for name in ATTACKS:
+                mark = srv.mark()
+                with ft.Ctl(srv.host, srv.port) as c:
+                    r = c.cmd("XATK " + name)
+                    t.code(r, 599, "attack %s from the pre-login process fails" % name)
+                    t.ok("refused" in r[1], "attack %s: %s" % (name, r[1]))
+                    t.ok(c.wait_closed(10), "attack %s: the session ends" % name)
+                log = srv.log(mark)
+                t.ok("attack test: " + name in log and "login of" not in log,
+                     "attack %s: logged, and no login" % name)
+            for path in proof:
+                t.ok(not os.path.exists(path), "no file was written at %s" % path)
+            mark = srv.mark()
+            with ft.Ctl(srv.host, srv.port) as c:
+                c.send(b"XATK FORGE\r\n")
+                t.ok(c.wait_closed(15), "a forged verdict sent to the monitor ends the session")
+                t.ok(not c.rbuf.startswith(b"2"), "with no positive reply", repr(c.rbuf))
+            t.ok(srv.wait_log(r"pre-login process: a malformed request: session ends", 5, mark),
+                 "the monitor logs the forged message and ends the session")
+            t.ok("login of" not in srv.log(mark), "and nobody logged in")
+    finally:
+        ft.FTPSD_BIN = saved
+        for path in proof:
+            if os.path.exists(path):
+                os.unlink(path)
+
+
 def main():
     if os.geteuid() != 0:
         t.skip("privilege separation", "needs root (FTPSD_SYSTEM_USERS=1 and the account switch)")
         return t.done()
     t.case("each transport and login kind", test_modes)
     t.case("failed-login limit", test_failure_limit)
+    t.case("normal build: no attack command", test_normal_binary_has_no_attacks)
+    t.case("attack harness", test_attacks)
     return t.done()
 
 

@@ -100,7 +100,8 @@ bool login_check_certificate(struct session *s, struct login_grant *ret)
  * password may be waived. Never for anonymous. */
 static bool certificate_login(struct session *s, struct login_grant *g)
 {
-	if (!s->ctrl.tls || !tls_cert_names_user(channel_tls_session(&s->ctrl), s->user))
+	if (!s->cfg->tls_cert_login || !s->ctrl.tls ||
+	    !tls_cert_names_user(channel_tls_session(&s->ctrl), s->user))
 		return false;
 	return login_check_certificate(s, g);
 }

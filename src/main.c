@@ -413,7 +413,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 	case PRIVSEP_LOGGED_IN:
 		s.exit_status = session_run(&s);
 		log_session_end(&s);
-		privsep_finish();
+		privsep_finish(&s);
 		return s.exit_status;
 	}
 	switch (proxy_session_start(&s)) {

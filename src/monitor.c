@@ -249,8 +249,9 @@ static int log_in(struct session *s, int fd, pid_t child, const struct ps_login 
 	return MONITOR_LOGGED_IN;
 }
 
-void monitor_finish(void)
+void monitor_finish(bool ended_by_input)
 {
+	tls_relay_session_end(ended_by_input);
 	/* The relay has the TLS goodbye to say: under systemd, the session's
 	 * processes go when this one does. */
 	if (relay_pid > 0)

@@ -23,5 +23,7 @@
  * login, or MONITOR_LOGGED_IN. */
 int monitor_run(struct session *s, int fd, pid_t child);
 
-/* After the logged-in session: waits (bounded) for the TLS relay. */
-void monitor_finish(void);
+/* After the logged-in session: tells the TLS relay whether the end of
+ * the control input ended it (the relay then logs a truncated TLS
+ * stream), and waits (bounded) for the relay's end. */
+void monitor_finish(bool ended_by_input);

@@ -111,9 +111,11 @@ enum privsep_side privsep_split(struct session *s, const struct account *run, in
 	return *ret_status == MONITOR_LOGGED_IN ? PRIVSEP_LOGGED_IN : PRIVSEP_ENDED;
 }
 
-void privsep_finish(void)
+void privsep_finish(const struct session *s)
 {
-	monitor_finish();
+	/* QUIT sets quit, and a timeout or a stop replies 421 last; only the
+	 * end of the client's input ends a session without either. */
+	monitor_finish(!s->quit && s->last_code != 421);
 }
 
 /* The request for s->user, with the state the logged-in side goes on from. */

@@ -34,7 +34,7 @@ enum privsep_side {
 enum privsep_side privsep_split(struct session *s, const struct account *run, int *ret_status);
 
 /* After a logged-in session: waits (bounded) for the TLS relay's end. */
-void privsep_finish(void);
+void privsep_finish(const struct session *s);
 
 /* true in a pre-login process: logins are asked of the monitor. */
 bool privsep_active(void);

@@ -4,7 +4,7 @@
  * process, and copies bytes both ways between it and the logged-in
  * process's plain socket. It parses nothing; its one other duty is to send
  * a fresh TLS 1.3 ticket when the logged-in process asks (a data
- * connection used one up), and to say when that is done. */
+ * connection used one up), before any reply written after the request. */
 #pragma once
 #include <stdint.h>
 
@@ -14,5 +14,6 @@
  * the ticket requests. Returns the exit status. */
 int relay_run(struct session *s, int account_fd, int ticket_fd);
 
-/* The ticket requests' bytes are tls.h's TLS_TICKET_REQUEST and
- * TLS_TICKET_SENT (tls_refresh_ticket() asks). */
+/* The bytes on ticket_fd are tls.h's: TLS_TICKET_REQUEST
+ * (tls_refresh_ticket() asks), and at the end TLS_SESSION_END or
+ * TLS_SESSION_END_BY_INPUT (tls_relay_session_end()). */

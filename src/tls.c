@@ -9,6 +9,7 @@
 #include <gnutls/x509.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tls.h"
 #include "tls_files.h"
@@ -532,22 +533,29 @@ bool tls_cert_names_user(gnutls_session_t session, const char *user)
  * connection's TLS is in the relay, which sends the ticket when asked. */
 static int ticket_relay_fd = -1;
 
-static void ask_relay(int64_t deadline)
+/* No answer is awaited: the relay reads this socket before the reply
+ * stream, so a reply sent after the request cannot overtake the ticket. */
+static void ask_relay(void)
 {
 	unsigned char b = TLS_TICKET_REQUEST;
-	struct pollfd pfd = { .fd = ticket_relay_fd, .events = POLLIN };
 
-	if (send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
-		return;
-	/* The next reply must not overtake the ticket: wait for the relay. */
-	while (poll(&pfd, 1, ms_until(deadline)) > 0)
-		if (recv(ticket_relay_fd, &b, 1, MSG_DONTWAIT) != -1 || errno != EINTR)
-			return;
+	(void)send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void tls_set_ticket_relay(int fd)
 {
 	ticket_relay_fd = fd;
+}
+
+void tls_relay_session_end(bool by_input)
+{
+	unsigned char b = by_input ? TLS_SESSION_END_BY_INPUT : TLS_SESSION_END;
+
+	if (ticket_relay_fd < 0)
+		return;
+	(void)send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(ticket_relay_fd);
+	ticket_relay_fd = -1;
 }
 
 void tls_refresh_ticket(gnutls_session_t control, int64_t deadline)
@@ -556,7 +564,7 @@ void tls_refresh_ticket(gnutls_session_t control, int64_t deadline)
 
 	if (!control) {
 		if (ticket_relay_fd >= 0)
-			ask_relay(deadline);
+			ask_relay();
 		return;
 	}
 	if (gnutls_protocol_get_version(control) != GNUTLS_TLS1_3)

@@ -70,4 +70,8 @@ int tls_cache_import(struct tls_server *ts, const unsigned char *p, size_t len);
  * the relay (relay.h): tls_refresh_ticket(NULL, ...) asks it on fd. */
 void tls_set_ticket_relay(int fd);
 #define TLS_TICKET_REQUEST 'T'
-#define TLS_TICKET_SENT 't'
+/* The logged-in side's last word to the relay: its session ended because
+ * its input did (TLS_SESSION_END_BY_INPUT), or otherwise. */
+#define TLS_SESSION_END_BY_INPUT 'e'
+#define TLS_SESSION_END 'E'
+void tls_relay_session_end(bool by_input);

@@ -176,6 +176,7 @@ def test_modes():
             if transport == "implicit":
                 extra = {"TLS_IMPLICIT": "1"}
             plain_env = ts.tls_env(**extra)
+            plain_env["FTPSD_SYSTEM_USERS"] = None   # even under FTPSD_TEST_SYSTEM_USERS=1
             with ft.Server(env=plain_env, users=ts.TLS_USERS) as srv:
                 ft.write_file(srv.path("file.bin"), PAYLOAD)
                 one_case(srv, transport, "virtual", acct, run)

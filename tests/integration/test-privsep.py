@@ -212,7 +212,11 @@ def build_attack_variant():
     directory: (path, None), or (None, why not)."""
     if not os.path.exists(os.path.join(SRCDIR, "configure")):
         return None, "no configure script in %s (run autoreconf -fi)" % SRCDIR
-    build = os.environ.get("FTPSD_ATTACK_BUILD") or "/tmp/ftpsd-attack-build"
+    # One build directory per source tree: a directory configured for
+    # another tree would build that tree.
+    import hashlib
+    build = os.environ.get("FTPSD_ATTACK_BUILD") or \
+        "/tmp/ftpsd-attack-build-" + hashlib.sha256(SRCDIR.encode()).hexdigest()[:12]
     os.makedirs(build, exist_ok=True)
     # One build at a time: scripts of parallel runs share the directory.
     import fcntl

@@ -11,6 +11,8 @@
 #include "exit_status.h"
 #include "fs.h"
 #include "log.h"
+#include "login.h"
+#include "privsep.h"
 #include "policy.h"
 #include "reply.h"
 #include "sysauth.h"
@@ -23,7 +25,12 @@ static bool is_anonymous_name(const char *name)
 	return strcasecmp(name, "anonymous") == 0 || strcasecmp(name, "ftp") == 0;
 }
 
-/* While still privileged (system users enabled, started as root), a
+bool login_is_anonymous(const struct session *s, const char *name)
+{
+	return s->cfg->anonymous && is_anonymous_name(name);
+}
+
+/* While still privileged (the monitor of a system-users session), a
  * virtual or anonymous login first becomes FTPSD_RUN_USER for good. */
 static int drop_to_run_user(struct session *s)
 {
@@ -75,16 +82,27 @@ static int start_session(struct session *s, const char *home, const struct user_
 	return 0;
 }
 
-/* RFC 4217 §6: with a verified certificate that names the user, the
- * password may be waived. Never for anonymous. */
-static bool certificate_login(struct session *s, struct user_entry *e)
+bool login_check_certificate(struct session *s, struct login_grant *ret)
 {
 	if (!s->cfg->tls_cert_login || !channel_is_tls(&s->ctrl.ch) || !s->tls_info.cert_verified ||
 	    s->users_fd < 0)
 		return false;
-	if (!tls_cert_names_user(channel_tls_session(&s->ctrl.ch), s->user))
+	if (users_find(s->users_fd, s->user, &ret->entry) != 0 ||
+	    policy_login_refused(s, &ret->entry.opts, true))
 		return false;
-	return users_find(s->users_fd, s->user, e) == 0 && !policy_login_refused(s, &e->opts, true);
+	ret->kind = GRANT_VIRTUAL;
+	ret->code = 232;
+	return true;
+}
+
+/* RFC 4217 §6: with a verified certificate that names the user, the
+ * password may be waived. Never for anonymous. */
+static bool certificate_login(struct session *s, struct login_grant *g)
+{
+	if (!s->cfg->tls_cert_login || !channel_is_tls(&s->ctrl.ch) ||
+	    !tls_cert_names_user(channel_tls_session(&s->ctrl.ch), s->user))
+		return false;
+	return login_check_certificate(s, g);
 }
 
 /* FTPSD_TLS_REQUIRE (accounts, the default with a certificate): no
@@ -92,7 +110,7 @@ static bool certificate_login(struct session *s, struct user_entry *e)
  * the client sends it, and again at PASS (after CCC). */
 static bool login_needs_tls(struct session *s)
 {
-	bool anonymous = s->cfg->anonymous && is_anonymous_name(s->user);
+	bool anonymous = login_is_anonymous(s, s->user);
 
 	if (s->tls_info.active || !config_tls_required(s->cfg->tls_require, anonymous))
 		return false;
@@ -103,7 +121,7 @@ static bool login_needs_tls(struct session *s)
 
 void cmd_user(struct session *s, const struct command *c)
 {
-	struct user_entry e;
+	struct login_grant g;
 
 	if (s->login == LOGIN_DONE) {
 		reply(s, 503, "Already logged in; use REIN to start over");
@@ -117,20 +135,28 @@ void cmd_user(struct session *s, const struct command *c)
 	if (login_needs_tls(s))
 		return;
 	s->login = LOGIN_NEED_PASS;
-	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
+	if (login_is_anonymous(s, s->user)) {
 		reply(s, 331, "Anonymous login: send your e-mail address as password");
 		return;
 	}
-	if (certificate_login(s, &e)) {
-		start_session(s, e.home, &e.opts, false, 232);
+	if (privsep_active()) {
+		/* The monitor decides; this process only vouches for the
+		 * handshake it did (see SECURITY in ftpsd(8)). */
+		if (s->cfg->tls_cert_login && channel_is_tls(&s->ctrl.ch) && s->tls_info.cert_verified &&
+		    tls_cert_names_user(channel_tls_session(&s->ctrl.ch), s->user) &&
+		    privsep_login(s, true, ""))
+			return;
+		reply(s, 331, "Password required for %s", s->user);
+		return;
+	}
+	if (certificate_login(s, &g)) {
+		start_session(s, g.entry.home, &g.entry.opts, false, 232);
 		return;
 	}
 	reply(s, 331, "Password required for %s", s->user);
 }
 
-/* A growing delay before each "login incorrect", and the end of the
- * session after FTPSD_MAX_LOGIN_FAILURES. */
-static void login_failed(struct session *s)
+bool login_failure_count(struct session *s)
 {
 	unsigned shift = s->login_failures < 5 ? s->login_failures : 5;
 	long ms = (long)LOGIN_DELAY_BASE_MS << shift;
@@ -150,8 +176,17 @@ static void login_failed(struct session *s)
 		s->login_failures, s->cfg->max_login_failures);
 	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
 		;
+	return s->login_failures >= s->cfg->max_login_failures;
+}
+
+/* A growing delay before each "login incorrect", and the end of the
+ * session after FTPSD_MAX_LOGIN_FAILURES. */
+static void login_failed(struct session *s)
+{
+	bool last = login_failure_count(s);
+
 	s->login = LOGIN_NONE;
-	if (s->login_failures >= s->cfg->max_login_failures) {
+	if (last) {
 		reply(s, 530, "Login incorrect; too many failures, closing connection");
 		session_end(s, EXIT_SESSION_OK);
 		return;
@@ -159,31 +194,81 @@ static void login_failed(struct session *s)
 	reply(s, 530, "Login incorrect");
 }
 
+/* A system account that may log in, and whose home can be entered. */
+static enum login_verdict check_system(struct session *s, const char *password,
+				       struct login_grant *g)
+{
+	const char *why = "";
+	int fd;
+
+	if (sysauth_check(s->user, password, &g->account, &why) < 0) {
+		log_msg(LOG_NOTICE, "system account %s refused: %s", s->user, why);
+		return LOGIN_FAILED;
+	}
+	/* A missing or unusable home is the account's problem, not a failed
+	 * login: the session goes on. */
+	fd = open(g->account.home, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_msg(LOG_ERR, "home %s of system account %s: %s", g->account.home,
+			g->account.name, strerror(errno));
+		return LOGIN_DECLINED;
+	}
+	close(fd);
+	g->kind = GRANT_SYSTEM;
+	return LOGIN_GRANTED;
+}
+
+enum login_verdict login_check_password(struct session *s, const char *password,
+					struct login_grant *g)
+{
+	int found;
+
+	memset(g, 0, sizeof(*g));
+	g->code = 230;
+	if (login_is_anonymous(s, s->user)) {
+		g->kind = GRANT_ANONYMOUS;
+		return LOGIN_GRANTED;
+	}
+	/* An unknown name must cost what a known one does: the dummy check
+	 * uses a hash of the file itself, read now (for every name alike),
+	 * so that it follows an edited file. */
+	if (s->users_fd >= 0 && users_dummy_hash(s->users_fd, g->entry.hash, sizeof(g->entry.hash)) == 0)
+		password_set_dummy(g->entry.hash);
+	found = s->users_fd >= 0 ? users_find(s->users_fd, s->user, &g->entry) : -ENOENT;
+	if (found == 0) {
+		/* The hash is computed before the policy is asked, so that a
+		 * refusal takes the time of a wrong password. */
+		if (password_matches(password, g->entry.hash) &&
+		    !policy_login_refused(s, &g->entry.opts, false)) {
+			g->kind = GRANT_VIRTUAL;
+			return LOGIN_GRANTED;
+		}
+	} else if (found == -EINVAL) {
+		/* Checked at start too: only an edit since then gets here. */
+		log_msg(LOG_ERR, "the users file's entry for %s is malformed (ftpsd --check says why)",
+			s->user);
+		password_waste_time(password);
+	} else if (s->cfg->system_users && s->privileged) {
+		return check_system(s, password, g);
+	} else {
+		password_waste_time(password);
+	}
+	return LOGIN_FAILED;
+}
+
 /* A system account: chrooted to its home, with its uid, gid and groups.
  * The descriptors that lead outside the new root are closed. */
-static void system_login(struct session *s, const char *password)
+static int system_login(struct session *s, const struct account *a)
 {
-	struct account a;
-	const char *why = "";
 	int root_fd, r;
 
-	if (sysauth_check(s->user, password, &a, &why) < 0) {
-		log_msg(LOG_NOTICE, "system account %s refused: %s", s->user, why);
-		login_failed(s);
-		return;
-	}
-	policy_list_identity(s, a.name, a.uid, a.gid);
-	r = privs_become(&a, true, &root_fd);
-	if (r < 0 && r != -EPERM) {
-		log_msg(LOG_ERR, "home %s of system account %s: %s", a.home, a.name, strerror(-r));
-		reply(s, 530, "Login incorrect");
-		return;
-	}
+	policy_list_identity(s, a->name, a->uid, a->gid);
+	r = privs_become(a, true, &root_fd);
 	if (r < 0) {
-		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a.name, a.home, strerror(-r));
+		log_msg(LOG_CRIT, "cannot become %s (chroot to %s): %s", a->name, a->home, strerror(-r));
 		reply(s, 421, "Service not available");
 		session_end(s, EXIT_SYSTEM);
-		return;
+		return r;
 	}
 	s->privileged = false;
 	if (s->base_root_fd >= 0)
@@ -195,13 +280,25 @@ static void system_login(struct session *s, const char *password)
 	s->anon_root_fd = -1;
 	s->base_root_fd = root_fd;
 	s->users_fd = -1;
-	start_session(s, NULL, NULL, false, 230);
+	return start_session(s, NULL, NULL, false, 230);
+}
+
+int login_grant_apply(struct session *s, const struct login_grant *g)
+{
+	switch (g->kind) {
+	case GRANT_ANONYMOUS:
+		return start_session(s, NULL, NULL, true, 230);
+	case GRANT_VIRTUAL:
+		return start_session(s, g->entry.home, &g->entry.opts, false, g->code);
+	case GRANT_SYSTEM:
+		return system_login(s, &g->account);
+	}
+	return -EINVAL;
 }
 
 void cmd_pass(struct session *s, const struct command *c)
 {
-	struct user_entry e;
-	int found;
+	struct login_grant g;
 
 	if (s->login == LOGIN_DONE) {
 		reply(s, 503, "Already logged in");
@@ -213,33 +310,20 @@ void cmd_pass(struct session *s, const struct command *c)
 	}
 	if (login_needs_tls(s))
 		return;
-	if (s->cfg->anonymous && is_anonymous_name(s->user)) {
-		start_session(s, NULL, NULL, true, 230);
+	if (privsep_active()) {
+		privsep_login(s, false, c->arg);
 		return;
 	}
-	/* An unknown name must cost what a known one does: the dummy check
-	 * uses a hash of the file itself, read now (for every name alike),
-	 * so that it follows an edited file. */
-	if (s->users_fd >= 0 && users_dummy_hash(s->users_fd, e.hash, sizeof(e.hash)) == 0)
-		password_set_dummy(e.hash);
-	found = s->users_fd >= 0 ? users_find(s->users_fd, s->user, &e) : -ENOENT;
-	if (found == 0) {
-		/* The hash is computed before the policy is asked, so that a
-		 * refusal takes the time of a wrong password. */
-		if (password_matches(c->arg, e.hash) && !policy_login_refused(s, &e.opts, false)) {
-			start_session(s, e.home, &e.opts, false, 230);
-			return;
-		}
-	} else if (found == -EINVAL) {
-		/* Checked at start too: only an edit since then gets here. */
-		log_msg(LOG_ERR, "the users file's entry for %s is malformed (ftpsd --check says why)",
-			s->user);
-		password_waste_time(c->arg);
-	} else if (s->cfg->system_users && s->privileged) {
-		system_login(s, c->arg);
+	switch (login_check_password(s, c->arg, &g)) {
+	case LOGIN_GRANTED:
+		login_grant_apply(s, &g);
 		return;
-	} else {
-		password_waste_time(c->arg);
+	case LOGIN_DECLINED:
+		s->login = LOGIN_NONE;
+		reply(s, 530, "Login incorrect");
+		return;
+	case LOGIN_FAILED:
+		break;
 	}
 	login_failed(s);
 }

@@ -13,6 +13,22 @@ void control_init(struct control *c, int rfd, int wfd)
 	c->first_line = true;
 }
 
+const unsigned char *control_unread(const struct control *c, size_t *len)
+{
+	*len = c->in_len - c->in_off;
+	return c->in + c->in_off;
+}
+
+void control_take_over(struct control *c, int rfd, int wfd, const unsigned char *input, size_t len)
+{
+	control_init(c, rfd, wfd);
+	if (len > sizeof(c->in))
+		len = sizeof(c->in);   /* the caller's bound is this one; never past it */
+	memcpy(c->in, input, len);
+	c->in_len = len;
+	c->first_line = false;
+}
+
 /* Feeds buffered input to the line assembler. */
 static enum linebuf_result feed(struct control *c)
 {

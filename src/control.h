@@ -37,6 +37,13 @@ struct control {
 
 void control_init(struct control *c, int rfd, int wfd);
 
+/* Privilege separation's handover (monitor.c, privsep.c): the input read
+ * but not yet taken as a line, and the same state set up again on another
+ * pair of descriptors with that input pending. The line assembler starts
+ * empty; no line on the new pair is the channel's first. */
+const unsigned char *control_unread(const struct control *c, size_t *len);
+void control_take_over(struct control *c, int rfd, int wfd, const unsigned char *input, size_t len);
+
 /* The next line if one can be had without waiting: CONTROL_LINE,
  * CONTROL_TOO_LONG, CONTROL_AGAIN, or the connection's end. */
 enum control_input control_poll(struct control *c);

@@ -21,6 +21,7 @@ static struct {
 	char peer[64];
 	char user[USER_NAME_MAX];
 	int pending_error;   /* log_set_error, for the next command record */
+	long session_pid;    /* the session's process, as its supervisor knows it; 0: ours */
 } log_state = { .peer = "-", .user = "-" };
 
 /* true when fd 2 leads somewhere other than the client's connection. */
@@ -55,6 +56,11 @@ void log_set_peer(const char *remote_addr)
 	snprintf(log_state.peer, sizeof(log_state.peer), "%s", remote_addr);
 }
 
+void log_set_session_pid(long pid)
+{
+	log_state.session_pid = pid;
+}
+
 void log_set_user(const char *user)
 {
 	snprintf(log_state.user, sizeof(log_state.user), "%s", user && *user ? user : "-");
@@ -65,10 +71,14 @@ static void send_record(const char *message, int priority, const struct journal_
 			size_t n_extra)
 {
 	struct journal_field f[16];
-	char prio[4];
+	char prio[4], pid[24];
 	size_t n = 0;
 
 	snprintf(prio, sizeof(prio), "%d", priority);
+	if (log_state.session_pid) {
+		snprintf(pid, sizeof(pid), "%ld", log_state.session_pid);
+		f[n++] = (struct journal_field){ "SYSLOG_PID", pid };
+	}
 	f[n++] = (struct journal_field){ "MESSAGE", message };
 	f[n++] = (struct journal_field){ "PRIORITY", prio };
 	f[n++] = (struct journal_field){ "SYSLOG_IDENTIFIER", "ftpsd" };
@@ -83,7 +93,8 @@ static void to_stderr(const char *message)
 {
 	if (!log_state.stderr_ok)
 		return;
-	fprintf(stderr, "ftpsd[%ld]: %s\n", (long)getpid(), message);
+	fprintf(stderr, "ftpsd[%ld]: %s\n", log_state.session_pid ? log_state.session_pid : (long)getpid(),
+		message);
 }
 
 void log_msg(int priority, const char *fmt, ...)

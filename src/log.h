@@ -17,6 +17,10 @@ void log_init(enum log_target target, int control_fd);
 void log_set_peer(const char *remote_addr);
 void log_set_user(const char *user);
 
+/* A helper process of a session (privilege separation) logs under the
+ * session's process id: the one the supervisor started and reports. */
+void log_set_session_pid(long pid);
+
 /* A free-form record at a syslog priority. */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -26,6 +26,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "privs.h"
+#include "privsep.h"
 #include "proxy_session.h"
 #include "resolve.h"
 #include "policy.h"
@@ -390,7 +391,7 @@ static void init_session(struct session *s, struct setup *su, bool privileged, i
 static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
-	int r;
+	int r, status;
 	bool privileged;
 
 	r = drop_privileges(su, &privileged);
@@ -401,6 +402,19 @@ static int serve(struct setup *su, int rfd, int wfd)
 
 	init_session(&s, su, privileged, rfd, wfd);
 	init_peer(&s);
+	/* System accounts: the monitor keeps the privileges, and a jailed
+	 * child without any reads the network (privsep.h). */
+	switch (privileged ? privsep_split(&s, &su->run_account, &status) : PRIVSEP_PRELOGIN) {
+	case PRIVSEP_PRELOGIN:
+		break;
+	case PRIVSEP_ENDED:
+		return status;
+	case PRIVSEP_LOGGED_IN:
+		s.exit_status = session_run(&s);
+		log_session_end(&s);
+		privsep_finish(&s);
+		return s.exit_status;
+	}
 	switch (proxy_session_start(&s)) {
 	case PROXY_START_CLIENT:
 		break;

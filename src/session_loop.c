@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "exit_status.h"
 #include "log.h"
+#include "privsep.h"
 #include "reply.h"
 #include "stop.h"
 #include "util.h"
@@ -156,6 +157,10 @@ static void handle_line(struct session *s)
 		return;
 	e = command_parse(line, len, &c);
 	s->ctrl.last_code = 0;
+#ifdef FTPSD_PRIVSEP_ATTACK_TESTS
+	if (e == COMMAND_OK && c.verb == VERB_UNKNOWN && privsep_attack(s, line))
+		return;
+#endif
 	if (e == COMMAND_OK)
 		dispatch(s, &c);
 	else

@@ -7,7 +7,9 @@
 #include <strings.h>
 #include <gnutls/ocsp.h>
 #include <gnutls/x509.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tls.h"
 #include "tls_files.h"
@@ -93,6 +95,47 @@ static int cache_remove(void *ptr, gnutls_datum_t key)
 		return -1;
 	slot_clear(s);
 	return 0;
+}
+
+int tls_cache_export(struct tls_server *ts, gnutls_session_t control, unsigned char *out,
+		     size_t cap, size_t *len)
+{
+	gnutls_datum_t id = { NULL, 0 };
+	struct cache_slot *slot;
+
+	*len = 0;
+	if (gnutls_session_get_id2(control, &id) < 0 || id.size == 0)
+		return 0;
+	slot = cache_find(ts, &id);
+	if (!slot)
+		return 0;   /* tickets, or TLS 1.3: nothing kept here */
+	if (2 + slot->key.size + slot->data.size > cap || slot->key.size > 0xffff)
+		return -EMSGSIZE;
+	out[0] = (unsigned char)(slot->key.size >> 8);
+	out[1] = (unsigned char)slot->key.size;
+	memcpy(out + 2, slot->key.data, slot->key.size);
+	memcpy(out + 2 + slot->key.size, slot->data.data, slot->data.size);
+	*len = 2 + slot->key.size + slot->data.size;
+	return 0;
+}
+
+int tls_cache_import(struct tls_server *ts, const unsigned char *p, size_t len)
+{
+	gnutls_datum_t key, data;
+	size_t klen;
+
+	if (len == 0)
+		return 0;
+	if (len < 2)
+		return -EBADMSG;
+	klen = (size_t)p[0] << 8 | p[1];
+	if (klen == 0 || klen > len - 2 || klen == len - 2)
+		return -EBADMSG;
+	key.data = (unsigned char *)p + 2;
+	key.size = (unsigned)klen;
+	data.data = (unsigned char *)p + 2 + klen;
+	data.size = (unsigned)(len - 2 - klen);
+	return cache_store(ts, key, data) < 0 ? -ENOMEM : 0;
 }
 
 /* Called by GnuTLS when a client sends a certificate: chain, validity and
@@ -486,10 +529,44 @@ bool tls_cert_names_user(gnutls_session_t session, const char *user)
 	return match;
 }
 
+/* A privilege-separated session's logged-in process: the control
+ * connection's TLS is in the relay, which sends the ticket when asked. */
+static int ticket_relay_fd = -1;
+
+/* No answer is awaited: the relay reads this socket before the reply
+ * stream, so a reply sent after the request cannot overtake the ticket. */
+static void ask_relay(void)
+{
+	unsigned char b = TLS_TICKET_REQUEST;
+
+	(void)send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+void tls_set_ticket_relay(int fd)
+{
+	ticket_relay_fd = fd;
+}
+
+void tls_relay_session_end(bool by_input)
+{
+	unsigned char b = by_input ? TLS_SESSION_END_BY_INPUT : TLS_SESSION_END;
+
+	if (ticket_relay_fd < 0)
+		return;
+	(void)send(ticket_relay_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(ticket_relay_fd);
+	ticket_relay_fd = -1;
+}
+
 void tls_refresh_ticket(gnutls_session_t control, int64_t deadline)
 {
 	int r;
 
+	if (!control) {
+		if (ticket_relay_fd >= 0)
+			ask_relay();
+		return;
+	}
 	if (gnutls_protocol_get_version(control) != GNUTLS_TLS1_3)
 		return;
 	while ((r = gnutls_session_ticket_send(control, 1, 0)) == GNUTLS_E_AGAIN ||

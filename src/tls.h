@@ -56,3 +56,22 @@ bool tls_cert_names_user(gnutls_session_t session, const char *user);
 /* TLS 1.3 tickets are single-use for many clients: after a data connection
  * used one, offer a fresh one on the control connection. */
 void tls_refresh_ticket(gnutls_session_t control, int64_t deadline);
+
+/* TLS 1.2 resumption by session ID keeps the control session in this
+ * process's cache: with privilege separation the logged-in process gets
+ * that entry from the pre-login process. export writes it (nothing when
+ * the session has none) as a 16-bit key length, the key, the data: 0 and
+ * *len, or -EMSGSIZE; import stores such bytes: 0, -EBADMSG, -ENOMEM. */
+int tls_cache_export(struct tls_server *ts, gnutls_session_t control, unsigned char *out,
+		     size_t cap, size_t *len);
+int tls_cache_import(struct tls_server *ts, const unsigned char *p, size_t len);
+
+/* With privilege separation the control connection's TLS session is in
+ * the relay (relay.h): tls_refresh_ticket(NULL, ...) asks it on fd. */
+void tls_set_ticket_relay(int fd);
+#define TLS_TICKET_REQUEST 'T'
+/* The logged-in side's last word to the relay: its session ended because
+ * its input did (TLS_SESSION_END_BY_INPUT), or otherwise. */
+#define TLS_SESSION_END_BY_INPUT 'e'
+#define TLS_SESSION_END 'E'
+void tls_relay_session_end(bool by_input);

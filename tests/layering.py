@@ -20,7 +20,7 @@ import re
 import sys
 
 PURE = ["listing", "path", "hostport", "linebuf", "command", "users", "config", "ascii",
-        "list_args", "user_options", "proxy", "netlist", "banner", "ratelimit", "usage"]
+        "list_args", "user_options", "proxy", "netlist", "banner", "ratelimit", "usage", "privsep_proto"]
 # Headers of the session, its connections and TLS.
 IMPURE_HEADERS = {"session.h", "session_loop.h", "channel.h", "reply.h", "dispatch.h", "data.h",
                   "xfer.h", "tls.h", "tls_transport.h", "tls_closure.h", "tls_files.h",

@@ -152,6 +152,18 @@ MUTATIONS = [
              ["test-session.py"],
              r"login|LOGIN",
              "each command before login gets a fresh timeout: a client never logging in stays"),
+    Mutation("prelogin-not-jailed", "src/privsep.c",
+             "\tint r = enter_jail();\n",
+             "\tint r = 0;\n",
+             ["test-privsep.py"],
+             r"removed directory|descriptor of a directory",
+             "the pre-login process reads the network with the whole filesystem in view"),
+    Mutation("monitor-failure-limit-off", "src/monitor.c",
+             "return login_failure_count(s) ? PS_FAILED_LAST : PS_FAILED;",
+             "return login_failure_count(s) ? PS_FAILED : PS_FAILED;",
+             ["test-privsep.py"],
+             r"too many failures|closed|session closes",
+             "the monitor lets the pre-login process try passwords without end"),
     # The overflow issue 12 found: a held CR written when the output is
     # already full (the sanitizer build reports it, the session dies).
     Mutation("type-a-capacity-off-by-one", "src/ascii.c",

@@ -50,6 +50,7 @@ max_len() {
 	xferlog) echo 9000 ;;      # a path past VPATH_MAX
 	ascii) echo 70000 ;;       # chunkings and output capacities of a stream
 	usage) echo 256 ;;         # one usage file, past USAGE_FILE_MAX (128)
+	privsep) echo 24600 ;;     # a login request past PS_MSG_MAX
 	*) echo 4096 ;;
 	esac
 }
@@ -86,7 +87,7 @@ mkdir -p "$build/obj" "$build/bin" || exit 1
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src -Wall -Wextra"
 # The pure parts of src/ that the targets exercise.
-objs="ascii command config hostport journal linebuf listing log netlist path proxy resolve usage users user_options util"
+objs="ascii command config hostport journal linebuf listing log netlist path privsep_proto proxy resolve usage users user_options util"
 
 newer_than() {   # newer_than FILE SOURCES...: some source is newer, or FILE is missing
 	out=$1

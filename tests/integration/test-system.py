@@ -46,6 +46,21 @@ def session_pid(srv, since, timeout=5.0):
     return int(m.group(1)) if m else None
 
 
+def login_pid(srv, since, timeout=5.0):
+    """The process that serves the session after login (with system users
+    the former monitor, not the pre-login process that logged the start)."""
+    m = srv.wait_log(r"^ftpsd\[(\d+)\]: (?:\S+ \[[^]]*\] )?login of ", timeout, since)
+    return int(m.group(1)) if m else None
+
+
+def prelogin_pid(pid):
+    """With system users the session's process (the one that logs) is the
+    monitor; the pre-login process is its child."""
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        kids = f.read().split()
+    return int(kids[0]) if kids else None
+
+
 class Account:
     """A throwaway system account, removed again by close()."""
 
@@ -115,7 +130,9 @@ def test_unit_capabilities():
         with srv.connect() as c:
             pid = session_pid(srv, mark)
             t.is_eq(int(proc_status(pid)["CapEff"], 16), LOGIN_CAPS,
-                    "under the unit's bounding set the login capabilities are there before login")
+                    "under the unit's bounding set the monitor has the login capabilities before login")
+            t.is_eq(int(proc_status(prelogin_pid(pid))["CapEff"], 16), 0,
+                    "and the pre-login process none")
             r = c.login(ALICE.name, ALICE.password)
             t.code(r, 230, "and a virtual user logs in beside system users")
             c.quit()
@@ -157,13 +174,19 @@ def test_system_users():
             mark = srv.mark()
             with srv.connect() as c:
                 pid = session_pid(srv, mark)
-                st = proc_status(pid)
-                t.is_eq(st["Uid"].split()[:2], ["0", "0"], "before login: still root (to chroot later)")
-                t.is_eq(int(st["CapEff"], 16), LOGIN_CAPS,
-                        "before login: only SETUID, SETGID, SYS_CHROOT, DAC_READ_SEARCH effective")
-                t.is_eq(st["CapBnd"], "0" * 16, "before login: bounding set empty")
+                run_uid = pwd.getpwnam(srv.env["FTPSD_RUN_USER"]).pw_uid
+                st = proc_status(prelogin_pid(pid))
+                t.is_eq(st["Uid"].split(), [str(run_uid)] * 4,
+                        "before login: the process reading the network is FTPSD_RUN_USER")
+                t.is_eq(int(st["CapEff"], 16), 0, "before login: it has no capability")
+                mon = proc_status(pid)
+                t.is_eq(mon["Uid"].split()[:2], ["0", "0"], "before login: the monitor is root (to chroot later)")
+                t.is_eq(int(mon["CapEff"], 16), LOGIN_CAPS,
+                        "before login: the monitor has only SETUID, SETGID, SYS_CHROOT, DAC_READ_SEARCH")
+                t.is_eq(mon["CapBnd"], "0" * 16, "before login: the monitor's bounding set is empty")
                 r = c.login(bob.name, bob.password)
                 t.code(r, 230, "system account logs in (yescrypt in shadow)")
+                pid = login_pid(srv, mark)
                 st = proc_status(pid)
                 t.is_eq(st["Uid"].split(), [str(bob.uid)] * 4, "after login: the account's uid")
                 t.is_eq(st["Gid"].split(), [str(bob.gid)] * 4, "after login: the account's gid")
@@ -215,7 +238,7 @@ def test_system_users():
             # Virtual users still work with system users on, as FTPSD_RUN_USER.
             mark = srv.mark()
             with srv.login() as c:
-                pid = session_pid(srv, mark)
+                pid = login_pid(srv, mark)
                 run_uid = pwd.getpwnam(srv.env.get("FTPSD_RUN_USER") or "ftpsd").pw_uid
                 t.is_eq(proc_status(pid)["Uid"].split(), [str(run_uid)] * 4,
                         "virtual user beside system users runs as FTPSD_RUN_USER")

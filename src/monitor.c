@@ -64,19 +64,11 @@ static ssize_t next_request(int fd, unsigned char *buf, size_t cap, int64_t dead
 	struct iovec iov = { buf, cap };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
 			     .msg_controllen = sizeof(ctl) };
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t n;
+	int r = wait_readable(fd, deadline);
 
-	for (;;) {
-		int r = poll(&pfd, 1, ms_until(deadline));
-
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r > 0)
-			break;
-		if (errno != EINTR)
-			return -errno;
-	}
+	if (r < 0)
+		return r;
 	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN ? -EBADMSG : -errno;

@@ -164,21 +164,14 @@ static int await_verdict(enum ps_verdict *v, int fds[2], int64_t deadline)
 	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
 			     .msg_controllen = sizeof(ctl.space) };
-	struct pollfd pfd = { .fd = monitor_fd, .events = POLLIN };
 	struct cmsghdr *cm;
 	ssize_t n;
+	int r;
 
 	fds[0] = fds[1] = -1;
-	for (;;) {
-		int r = poll(&pfd, 1, ms_until(deadline));
-
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r > 0)
-			break;
-		if (errno != EINTR)
-			return -errno;
-	}
+	r = wait_readable(monitor_fd, deadline);
+	if (r < 0)
+		return r;
 	n = recvmsg(monitor_fd, &mh, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;

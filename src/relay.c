@@ -19,31 +19,6 @@ static int64_t write_deadline(const struct session *s)
 	return now_ms() + (int64_t)s->cfg->idle_timeout * 1000;
 }
 
-/* Writes all of buf to the plain socket fd before deadline. */
-static int write_all(int fd, const unsigned char *buf, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-			if (poll(&pfd, 1, ms_until(deadline)) <= 0)
-				return -ETIMEDOUT;
-			continue;
-		}
-		return n < 0 ? -errno : -EIO;
-	}
-	return 0;
-}
-
 /* What the account's side said on the ticket socket: a ticket request
  * (served at once), or at its end whether the end of its input ended it. */
 enum account_word { WORD_NONE, WORD_GONE, WORD_ENDED_BY_INPUT, WORD_ENDED };
@@ -88,7 +63,7 @@ static bool client_to_account(struct session *s, int account_fd, bool *aborted)
 		*aborted = n == -ECONNABORTED;
 		return false;
 	}
-	return write_all(account_fd, buf, (size_t)n, write_deadline(s)) == 0;
+	return write_all_fd(account_fd, buf, (size_t)n, write_deadline(s)) == 0;
 }
 
 /* From the account to the client: false at the account's end. */

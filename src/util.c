@@ -129,6 +129,22 @@ int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline)
 	return 0;
 }
 
+int wait_readable(int fd, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		int r = poll(&pfd, 1, ms_until(deadline));
+
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
 void utc_time(long long t, struct tm *ret)
 {
 	time_t tt = (time_t)t;

@@ -25,6 +25,10 @@ bool equal_constant_time(const char *a, const char *b);
 /* Writes all of buf to a blocking-or-not fd, waiting with poll() until deadline. */
 int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline);
 
+/* Waits until fd has something to read (or its end): 0, -ETIMEDOUT at
+ * deadline, -errno. */
+int wait_readable(int fd, int64_t deadline);
+
 /* gmtime_r() that cannot fail: a time whose year does not fit in an int
  * (a file's mtime can be anything) is given as the epoch. */
 struct tm;

@@ -248,6 +248,22 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 	return r;
 }
 
+/* The data connection's bytes into the upload's file, from rest on. */
+static void receive_upload(struct xfer *x, const struct upload *u, enum upload_kind kind, uint64_t rest)
+{
+	if (u->truncate && (ftruncate(u->fd, (off_t)rest) < 0 || lseek(u->fd, (off_t)rest, SEEK_SET) < 0)) {
+		x->status = XFER_LOCAL_ERROR;
+		x->err = errno;
+	} else {
+		xfer_recv_file(x, u->fd, x->s->ascii);
+	}
+	/* Past the quota, an APPE to a file goes back to its old size. */
+	if (x->status == XFER_LOCAL_ERROR && x->err == EFBIG && kind == UPLOAD_APPE && !u->created &&
+	    ftruncate(u->fd, (off_t)u->old_size) < 0)
+		log_msg(LOG_ERR, "cannot cut %s back to %llu bytes: %s", u->vpath,
+			(unsigned long long)u->old_size, strerror(errno));
+}
+
 static void upload(struct session *s, const char *arg, enum upload_kind kind)
 {
 	struct upload u = { .fd = -1, .temp = { .fd = -1, .dir_fd = -1 },
@@ -291,17 +307,7 @@ static void upload(struct session *s, const char *arg, enum upload_kind kind)
 	xfer_init(&x, s, &data);
 	xfer_set_rate(&x, policy_rate(s, false));
 	x.max_write = room;
-	if (u.truncate && (ftruncate(u.fd, (off_t)rest) < 0 || lseek(u.fd, (off_t)rest, SEEK_SET) < 0)) {
-		x.status = XFER_LOCAL_ERROR;
-		x.err = errno;
-	} else {
-		xfer_recv_file(&x, u.fd, s->ascii);
-	}
-	/* Past the quota, an APPE to a file goes back to its old size. */
-	if (x.status == XFER_LOCAL_ERROR && x.err == EFBIG && kind == UPLOAD_APPE && !u.created &&
-	    ftruncate(u.fd, (off_t)u.old_size) < 0)
-		log_msg(LOG_ERR, "cannot cut %s back to %llu bytes: %s", u.vpath,
-			(unsigned long long)u.old_size, strerror(errno));
+	receive_upload(&x, &u, kind, rest);
 	r = finish_upload(s, &u, x.status == XFER_DONE);
 	if (r == 0 && x.status == XFER_DONE)
 		policy_upload_done(s, x.written, replaced, new_file);

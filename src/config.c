@@ -538,6 +538,53 @@ static void read_network(struct config *c, struct config_errors *errs)
 	read_proxy(c, errs);
 }
 
+static void read_list_owner(struct config *c, struct config_errors *errs)
+{
+	const char *v = env("FTPSD_LIST_OWNER");
+
+	if (!v)
+		return;
+	if (strcmp(v, "numeric") == 0)
+		c->list_owner = LIST_OWNER_NUMERIC;
+	else if (strcmp(v, "name") == 0)
+		c->list_owner = LIST_OWNER_NAME;
+	else if (strcmp(v, "ftp") == 0)
+		c->list_owner = LIST_OWNER_FTP;
+	else
+		config_error(errs, "FTPSD_LIST_OWNER=%s: expected numeric, name or ftp", v);
+}
+
+/* The banner goes into a reply line: no control characters. */
+static void read_banner(struct config *c, struct config_errors *errs)
+{
+	const char *v = env("FTPSD_BANNER");
+	bool clean;
+
+	if (!v)
+		return;
+	clean = strlen(v) <= 200;
+	for (const char *p = v; *p; p++)
+		clean = clean && (unsigned char)*p >= 0x20 && *p != 0x7f;
+	if (!clean)
+		config_error(errs, "FTPSD_BANNER: at most 200 printable characters");
+	else
+		c->banner = v;
+}
+
+static void read_run_user(struct config *c, struct config_errors *errs)
+{
+	const char *v = env("FTPSD_RUN_USER");
+
+	if (!v)
+		return;
+	if (strlen(v) >= USER_NAME_MAX || strcmp(v, "root") == 0 || strpbrk(v, ":/ ")) {
+		config_error(errs, "FTPSD_RUN_USER=%s: expected the name of an unprivileged account", v);
+		c->run_user = NULL;   /* nothing to look up */
+	} else {
+		c->run_user = v;
+	}
+}
+
 int config_from_env(struct config *c, struct config_errors *errs)
 {
 	const char *v;
@@ -580,35 +627,9 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	if ((v = env("FTPSD_RATE_UP")) && config_parse_size(v, &c->rate_up) < 0)
 		config_error(errs, "FTPSD_RATE_UP=%s: expected bytes per second, with K, M, G or T", v);
 	read_path(errs, "FTPSD_BANNER_FILE", &c->banner_file);
-	if ((v = env("FTPSD_LIST_OWNER"))) {
-		if (strcmp(v, "numeric") == 0)
-			c->list_owner = LIST_OWNER_NUMERIC;
-		else if (strcmp(v, "name") == 0)
-			c->list_owner = LIST_OWNER_NAME;
-		else if (strcmp(v, "ftp") == 0)
-			c->list_owner = LIST_OWNER_FTP;
-		else
-			config_error(errs, "FTPSD_LIST_OWNER=%s: expected numeric, name or ftp", v);
-	}
-	if ((v = env("FTPSD_BANNER"))) {
-		/* The banner goes into a reply line: no control characters. */
-		bool clean = strlen(v) <= 200;
-
-		for (const char *p = v; *p; p++)
-			clean = clean && (unsigned char)*p >= 0x20 && *p != 0x7f;
-		if (!clean)
-			config_error(errs, "FTPSD_BANNER: at most 200 printable characters");
-		else
-			c->banner = v;
-	}
-	if ((v = env("FTPSD_RUN_USER"))) {
-		if (strlen(v) >= USER_NAME_MAX || strcmp(v, "root") == 0 || strpbrk(v, ":/ ")) {
-			config_error(errs, "FTPSD_RUN_USER=%s: expected the name of an unprivileged account", v);
-			c->run_user = NULL;   /* nothing to look up */
-		} else {
-			c->run_user = v;
-		}
-	}
+	read_list_owner(c, errs);
+	read_banner(c, errs);
+	read_run_user(c, errs);
 	if ((v = env("FTPSD_LOG")) && config_parse_log(v, &c->log) < 0)
 		config_error(errs, "FTPSD_LOG=%s: expected journal, stderr or auto", v);
 	if (!c->users_file && !c->anonymous && !c->system_users)

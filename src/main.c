@@ -388,6 +388,32 @@ static void init_session(struct session *s, struct setup *su, bool privileged, i
 	control_init(&s->ctrl, rfd, wfd);
 }
 
+/* The session's first record, with what the setup wants said once per
+ * session (a TLS file warning, how paths are confined). */
+static void log_session_start(const struct setup *su, const struct session *s)
+{
+	log_msg(LOG_INFO, "session start from %s", s->peer_str);
+	if (su->tls_warning[0])
+		log_msg(LOG_WARNING, "%s", su->tls_warning);
+	if (su->openat2_error < 0) {
+		char resolver[256];
+
+		describe_resolver(su, resolver, sizeof(resolver));
+		log_msg(LOG_NOTICE, "%s", resolver);
+	}
+}
+
+/* 220: FTPSD_BANNER_FILE's lines first, FTPSD_BANNER last. */
+static void greet(const struct setup *su, struct session *s)
+{
+	if (su->banner.count) {
+		reply_begin(s, 220, "%s", su->banner.line[0]);
+		for (unsigned i = 1; i < su->banner.count; i++)
+			reply_more(s, "%s", su->banner.line[i]);
+	}
+	reply(s, 220, "%s", su->cfg.banner);
+}
+
 static int serve(struct setup *su, int rfd, int wfd)
 {
 	static struct session s;
@@ -424,16 +450,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 		return EXIT_SESSION_ERROR;
 	}
 	session_logout(&s);
-	log_msg(LOG_INFO, "session start from %s", s.peer_str);
-	if (su->tls_warning[0])
-		log_msg(LOG_WARNING, "%s", su->tls_warning);
-	if (su->openat2_error < 0) {
-		char resolver[256];
-
-		describe_resolver(su, resolver, sizeof(resolver));
-		log_msg(LOG_NOTICE, "%s", resolver);
-	}
-
+	log_session_start(su, &s);
 	if (su->cfg.tls_implicit) {
 		session_start_tls(&s);
 		if (session_ending(&s))
@@ -442,12 +459,7 @@ static int serve(struct setup *su, int rfd, int wfd)
 		s.pbsz = true;
 		s.prot_private = true;
 	}
-	if (su->banner.count) {
-		reply_begin(&s, 220, "%s", su->banner.line[0]);
-		for (unsigned i = 1; i < su->banner.count; i++)
-			reply_more(&s, "%s", su->banner.line[i]);
-	}
-	reply(&s, 220, "%s", su->cfg.banner);
+	greet(su, &s);
 	s.exit_status = session_run(&s);
 	log_session_end(&s);
 	return s.exit_status;

@@ -132,15 +132,15 @@ static void __attribute__((noreturn)) helper_run(int sock, const struct owner_id
 	int held = -1, fd, r;
 	uint32_t op;
 
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (privs_chown_only(run) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(EXIT_FAILURE);
 	/* Only the socket stays: not the client's connection, which must
 	 * close when the session does, nor anything else of the session's. */
 	if (sock != 0 && dup2(sock, 0) < 0)
 		_exit(EXIT_FAILURE);
 	(void)close_range(1, ~0u, 0);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	if (privs_chown_only(run) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		_exit(EXIT_FAILURE);
 	while ((r = helper_receive(0, &op, &fd)) > 0) {
 		int32_t result = op == OWNER_HOLD ? helper_hold(fd, run->uid, &held)
 						  : helper_give(to, run->uid, &held);

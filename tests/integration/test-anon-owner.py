@@ -97,13 +97,33 @@ def ftp_error(fn, *args):
     return None
 
 
+def one_fd(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid)) == 1
+    except OSError:
+        return False
+
+
+def wait_helpers(pid, count):
+    """pid's live children once there are count of them and one holds a
+    single descriptor (a helper just forked closes the rest a moment later)."""
+    found = ([], [])
+
+    def ready():
+        nonlocal found
+        kids = live_children(pid) if pid else []
+        found = (kids, [k for k in kids if one_fd(k)])
+        return len(kids) == count and len(found[1]) == 1
+    ft.wait_until(ready, 5)
+    return found
+
+
 def helper_of(srv, mark, label):
     """The session's pid and its owner helper's (the child that is not the
     pre-login process: the one holding a single descriptor)."""
     m = srv.wait_log(r"^ftpsd\[(\d+)\]: login of anonymous", 5, mark)
     pid = int(m.group(1)) if m else None
-    kids = live_children(pid) if pid else []
-    helpers = [k for k in kids if len(os.listdir("/proc/%d/fd" % k)) == 1]
+    kids, helpers = wait_helpers(pid, 1)
     t.ok(len(helpers) == 1, "%s: one owner helper beside the anonymous session" % label,
          "children %r" % kids)
     return pid, helpers[0] if helpers else None
@@ -162,8 +182,7 @@ def check_prelogin(srv, label):
         t.code(c.greeting, 220, "%s: greeting" % label)
         m = srv.wait_log(r"^ftpsd\[(\d+)\]: session start", 5, mark)
         pid = int(m.group(1)) if m else 0
-        kids = live_children(pid)
-        helpers = [k for k in kids if len(os.listdir("/proc/%d/fd" % k)) == 1]
+        kids, helpers = wait_helpers(pid, 2)
         t.ok(len(kids) == 2 and len(helpers) == 1,
              "%s: before login, a pre-login process and the owner helper" % label, "children %r" % kids)
         if helpers:
@@ -240,6 +259,37 @@ def test_system(ids):
         upload_and_check(srv, anon, ids, "system accounts (privilege separation)")
 
 
+# Without /proc, ftpsd cannot name an O_TMPFILE file later and writes
+# uploads under a hidden name from the start (fs.c): the helper must refuse
+# such a file, which has a name (link count 1).
+NO_PROC = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+           'mount -t tmpfs none /proc && exec "$@"', "sh"]
+
+
+def test_named_file_refused():
+    if not ft.have_tool("unshare"):
+        t.skip("a named temporary is refused", "unshare is not installed")
+        return
+    if ft.sanitizer_build():
+        t.skip("a named temporary is refused",
+               "the sanitizers' runtime needs /proc, which this case hides (run by the plain build)")
+        return
+    srv, anon = anonymous_server({})
+    srv.wrapper = NO_PROC
+    with srv:
+        mark = srv.mark()
+        with ftp(srv, ANON) as f:
+            code = ftp_error(f.storbinary, "STOR incoming/named.bin", io.BytesIO(b"named\n" * 1000))
+            t.is_eq(code, 451, "a temporary with a name (no O_TMPFILE): the upload gets 451")
+        incoming = os.path.join(anon, "incoming")
+        t.is_eq(sorted(os.listdir(incoming)), ["earlier.bin"],
+                "the helper refused it: nothing of the upload stays")
+        t.ok(srv.wait_log(r"upload /incoming/named\.bin not kept: the owner helper refused the "
+                          r"temporary file: it has a name", 5, mark), "and the log says why")
+        st = os.stat(os.path.join(incoming, "earlier.bin"))
+        t.is_eq(st.st_uid, ft.run_user().pw_uid, "the existing file keeps its owner")
+
+
 def check_env(extra):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FTPSD_ANONYMOUS": "1",
            "FTPSD_ANONYMOUS_ROOT": "/", "FTPSD_ANONYMOUS_UPLOAD": "/incoming",
@@ -302,6 +352,7 @@ def main():
     ids = make_owner()
     t.case("anonymous uploads owned as configured, virtual users", test_virtual, ids)
     t.case("anonymous uploads owned as configured, system accounts", test_system, ids)
+    t.case("a temporary file with a name is refused", test_named_file_refused)
     t.case("configuration errors", test_config)
     t.case("a session under a bad owner", test_session_refuses)
     t.case("sanitizers", ft.check_sanitizer_reports, t)

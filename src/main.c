@@ -189,6 +189,9 @@ static void check_upload_owner(struct setup *su)
 	if (!su->root)
 		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs ftpsd to start as root: "
 			     "only root can give a file to another user", spec);
+	else if (!privs_have_chown())
+		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs CAP_CHOWN, which ftpsd "
+			     "was started without (add it to the unit's CapabilityBoundingSet=)", spec);
 	else if (owner_lookup(spec, &su->upload_owner, why, sizeof(why)) < 0)
 		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s: %s", spec, why);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "owner.h"
 #include "util.h"
 #include "banned.h"
@@ -79,8 +80,8 @@ static int helper_receive(int sock, uint32_t *op, int *fd)
 	*fd = -1;
 	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	if (n == 0)
-		return 0;
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
 	c = CMSG_FIRSTHDR(&msg);
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 	    c->cmsg_len == CMSG_LEN(sizeof(int)))
@@ -126,6 +127,16 @@ static int helper_give(const struct owner_id *to, uid_t session_uid, int *held)
 	return r;
 }
 
+/* Every descriptor from fd on; one by one where close_range() is missing
+ * or filtered (up to the session's RLIMIT_NOFILE, main.c). */
+static void close_all_from(int fd)
+{
+	if (close_range((unsigned)fd, ~0u, 0) == 0)
+		return;
+	for (int i = fd; i < SESSION_MAX_FDS; i++)
+		(void)close(i);
+}
+
 static void __attribute__((noreturn)) helper_run(int sock, const struct owner_id *to,
 						 const struct account *run)
 {
@@ -140,7 +151,7 @@ static void __attribute__((noreturn)) helper_run(int sock, const struct owner_id
 	 * close when the session does, nor anything else of the session's. */
 	if (sock != 0 && dup2(sock, 0) < 0)
 		_exit(EXIT_FAILURE);
-	(void)close_range(1, ~0u, 0);
+	close_all_from(1);
 	while ((r = helper_receive(0, &op, &fd)) > 0) {
 		int32_t result = op == OWNER_HOLD ? helper_hold(fd, run->uid, &held)
 						  : helper_give(to, run->uid, &held);

@@ -301,11 +301,11 @@ def check_env(extra):
     return {k: v for k, v in env.items() if v is not None}
 
 
-def run_check(env, as_user=None):
+def run_check(env, as_user=None, wrapper=()):
     kw = {}
     if as_user is not None:
         kw["preexec_fn"] = lambda: (os.setgroups([]), os.setgid(as_user.pw_gid), os.setuid(as_user.pw_uid))
-    p = subprocess.run([ft.FTPSD_BIN, "--check"], env=env, capture_output=True, timeout=60,
+    p = subprocess.run(list(wrapper) + [ft.FTPSD_BIN, "--check"], env=env, capture_output=True, timeout=60,
                        stdin=subprocess.DEVNULL, **kw)
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
@@ -329,6 +329,29 @@ def test_config():
     rc, err = run_check(check_env({"FTPSD_ANONYMOUS_UPLOAD_OWNER": OWNER, "FTPSD_RUN_USER": None}), run)
     message = "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs ftpsd to start as root" % OWNER
     t.ok(rc == 1 and message in err, "--check, not root: %s" % message, err)
+    rc, err = run_check(check_env({"FTPSD_ANONYMOUS_UPLOAD_OWNER": OWNER}),
+                        wrapper=["setpriv", "--bounding-set", "-chown", "--"])
+    message = "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs CAP_CHOWN" % OWNER
+    t.ok(rc == 1 and message in err, "--check, root without CAP_CHOWN: %s" % message, err)
+
+
+# The shipped unit's CapabilityBoundingSet= with CAP_CHOWN added (as the
+# manual says): no CAP_SETPCAP, so the helper cannot empty its bounding
+# set itself and keeps the one it was given.
+UNIT_CAPS = ["setpriv", "--bounding-set", "-all,+chown,+setuid,+setgid,+sys_chroot,+dac_read_search", "--"]
+
+
+def test_unit_bounding_set(ids):
+    srv, anon = anonymous_server({})
+    srv.wrapper = UNIT_CAPS
+    with srv:
+        payload = ft.random_bytes(50000, 78)
+        with ftp(srv, ANON) as f:
+            f.storbinary("STOR incoming/unit.bin", io.BytesIO(payload))
+        path = os.path.join(anon, "incoming", "unit.bin")
+        st = os.stat(path)
+        t.ok((st.st_uid, st.st_gid) == ids and sha256(read_file(path)) == sha256(payload),
+             "the unit's bounding set plus CAP_CHOWN: the upload is the owner's, byte-exact")
 
 
 def test_session_refuses():
@@ -353,6 +376,7 @@ def main():
     t.case("anonymous uploads owned as configured, virtual users", test_virtual, ids)
     t.case("anonymous uploads owned as configured, system accounts", test_system, ids)
     t.case("a temporary file with a name is refused", test_named_file_refused)
+    t.case("under the unit's bounding set", test_unit_bounding_set, ids)
     t.case("configuration errors", test_config)
     t.case("a session under a bad owner", test_session_refuses)
     t.case("sanitizers", ft.check_sanitizer_reports, t)

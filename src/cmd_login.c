@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "fs.h"
 #include "log.h"
+#include "owner.h"
 #include "login.h"
 #include "privsep.h"
 #include "policy.h"
@@ -58,6 +59,9 @@ static int start_session(struct session *s, const char *home, const struct user_
 
 	if (drop_to_run_user(s) < 0)
 		return -EPERM;
+	/* Only anonymous uploads are given away. */
+	if (!anonymous)
+		owner_close();
 
 	if (anonymous && s->anon_root_fd >= 0)
 		fd = s->anon_root_fd;

@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "fs.h"
 #include "log.h"
+#include "owner.h"
 #include "path.h"
 #include "policy.h"
 #include "reply.h"
@@ -226,6 +227,36 @@ static int close_in_place(struct upload *u, bool complete)
 	return r;
 }
 
+/* FTPSD_ANONYMOUS_UPLOAD_OWNER: the owner helper takes the temporary
+ * while it has no name (so it can be no existing file), and gives it to
+ * the owner once it has its name: given earlier, the session could no
+ * longer link it (fs.protected_hardlinks) nor, in a sticky directory,
+ * rename it. When either step fails nothing of the upload stays: 451. */
+static int commit_for_owner(struct session *s, struct upload *u)
+{
+	int r = owner_hold(u->temp.fd);
+
+	if (r < 0) {
+		log_msg(LOG_ERR, "upload %s not kept: %s", u->vpath,
+			r == -EPERM ? "the owner helper refused the temporary file: it has a name "
+				      "(FTPSD_ANONYMOUS_UPLOAD_OWNER needs O_TMPFILE in that directory)"
+				    : "the owner helper cannot be reached");
+		fs_temp_discard(&u->temp);
+		return -EIO;
+	}
+	r = fs_temp_commit(&u->temp, u->base, u->no_replace);
+	if (r < 0)
+		return r;
+	r = owner_give();
+	if (r < 0) {
+		log_msg(LOG_ERR, "upload %s removed: it could not be given to %s: %s", u->vpath,
+			s->cfg->anonymous_upload_owner, strerror(-r));
+		fs_unlink(s->root_fd, u->vpath);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* After the transfer: the temporary takes the target's place, or goes;
  * a file this command created goes too when the upload failed. Returns
  * 0 or the -errno that makes a complete transfer fail after all. */
@@ -240,6 +271,8 @@ static int finish_upload(struct session *s, struct upload *u, bool complete)
 			fs_temp_discard(&u->temp);
 			return r;
 		}
+		if (s->anonymous && s->cfg->anonymous_upload_owner)
+			return commit_for_owner(s, u);
 		return fs_temp_commit(&u->temp, u->base, u->no_replace);
 	}
 	r = close_in_place(u, complete);

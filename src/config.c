@@ -39,6 +39,7 @@ static const char *const known_names[] = {
 	"FTPSD_ANONYMOUS",
 	"FTPSD_ANONYMOUS_ROOT",
 	"FTPSD_ANONYMOUS_UPLOAD",
+	"FTPSD_ANONYMOUS_UPLOAD_OWNER",
 	"FTPSD_BANNER",
 	"FTPSD_BANNER_FILE",
 	"FTPSD_DATA_TIMEOUT",
@@ -424,6 +425,39 @@ static void read_anonymous(struct config_errors *errs, struct config *c)
 		c->anonymous_upload = v;
 }
 
+/* A user or group name as useradd(8) takes it: letters, digits, '.',
+ * '_', '-', not starting with '-'. */
+static bool account_name_ok(const char *p, size_t n)
+{
+	if (n == 0 || n > 32 || p[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '.' && p[i] != '_' && p[i] != '-')
+			return false;
+	return true;
+}
+
+/* FTPSD_ANONYMOUS_UPLOAD_OWNER=USER[:GROUP]: only the form here; the
+ * names are looked up at start (main.c), where root is known. */
+static void read_upload_owner(struct config_errors *errs, struct config *c)
+{
+	const char *v = env("FTPSD_ANONYMOUS_UPLOAD_OWNER");
+	const char *colon;
+	size_t n;
+
+	if (!v)
+		return;
+	colon = strchr(v, ':');
+	n = colon ? (size_t)(colon - v) : strlen(v);
+	if (!account_name_ok(v, n) || (colon && !account_name_ok(colon + 1, strlen(colon + 1))))
+		config_error(errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s: expected USER or USER:GROUP", v);
+	else if (!c->anonymous_upload)
+		config_error(errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER needs FTPSD_ANONYMOUS_UPLOAD: "
+			     "it names the owner of anonymous uploads");
+	else
+		c->anonymous_upload_owner = v;
+}
+
 /* FTPSD_TLS_REQUIRE and FTPSD_TLS_REQUIRE_DATA. Returns the value as set,
  * NULL when unset (the default then depends on the certificate). */
 static const char *read_policy(struct config_errors *errs, const char *name, enum tls_policy *field)
@@ -611,6 +645,7 @@ int config_from_env(struct config *c, struct config_errors *errs)
 	read_bool(errs, "FTPSD_SYSTEM_USERS", &c->system_users);
 	read_bool(errs, "FTPSD_ANONYMOUS", &c->anonymous);
 	read_anonymous(errs, c);
+	read_upload_owner(errs, c);
 	read_bool(errs, "FTPSD_WRITE", &c->write);
 	if ((v = env("FTPSD_UMASK")) && config_parse_umask(v, &c->umask) < 0)
 		config_error(errs, "FTPSD_UMASK=%s: expected an octal mask such as 022", v);

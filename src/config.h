@@ -24,6 +24,7 @@ struct config {
 	bool anonymous;
 	const char *anonymous_root;      /* NULL: anonymous shares FTPSD_ROOT */
 	const char *anonymous_upload;    /* NULL, or anonymous's incoming directory (a virtual path) */
+	const char *anonymous_upload_owner;  /* NULL, or USER[:GROUP] anonymous uploads are given to */
 	bool write;
 	mode_t umask;
 

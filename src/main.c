@@ -25,6 +25,7 @@
 #include "exit_status.h"
 #include "hostport.h"
 #include "log.h"
+#include "owner.h"
 #include "privs.h"
 #include "privsep.h"
 #include "proxy_session.h"
@@ -68,6 +69,7 @@ struct setup {
 	struct account run_account;   /* FTPSD_RUN_USER, when root */
 	struct banner banner;         /* FTPSD_BANNER_FILE's lines; count 0 when unset */
 	bool run_account_ok;
+	struct owner_id upload_owner; /* FTPSD_ANONYMOUS_UPLOAD_OWNER's ids, when set */
 };
 
 static void check_root(struct setup *su)
@@ -175,6 +177,25 @@ static void check_accounts(struct setup *su)
 		su->run_account_ok = true;
 }
 
+/* FTPSD_ANONYMOUS_UPLOAD_OWNER: the names, looked up now; giving a file
+ * away takes root's CAP_CHOWN, kept by the owner helper alone. */
+static void check_upload_owner(struct setup *su)
+{
+	const char *spec = su->cfg.anonymous_upload_owner;
+	char why[160];
+
+	if (!spec)
+		return;
+	if (!su->root)
+		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs ftpsd to start as root: "
+			     "only root can give a file to another user", spec);
+	else if (!privs_have_chown())
+		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s needs CAP_CHOWN, which ftpsd "
+			     "was started without (add it to the unit's CapabilityBoundingSet=)", spec);
+	else if (owner_lookup(spec, &su->upload_owner, why, sizeof(why)) < 0)
+		config_error(&su->errs, "FTPSD_ANONYMOUS_UPLOAD_OWNER=%s: %s", spec, why);
+}
+
 /* FTPSD_PASV_ADDRESS given as a host name (a dynamic-DNS host): resolved
  * once per session, now, while the resolver's files and sockets can
  * still be reached; the session announces that address. */
@@ -231,6 +252,7 @@ static void setup_load(struct setup *su, bool thorough)
 	check_banner(su);
 	check_tls(su, thorough);
 	check_accounts(su);
+	check_upload_owner(su);
 	check_resolver(su);
 }
 
@@ -343,6 +365,15 @@ static int drop_privileges(struct setup *su, bool *ret_privileged)
 	*ret_privileged = false;
 	if (!su->root)
 		return privs_limit(false);
+	/* The owner helper starts as root, and before the privilege
+	 * separation splits: only the logged-in process holds its socket. */
+	if (su->cfg.anonymous_upload_owner) {
+		r = owner_start(&su->upload_owner, &su->run_account);
+		if (r < 0) {
+			log_msg(LOG_CRIT, "cannot start the upload owner helper: %s", strerror(-r));
+			return r;
+		}
+	}
 	r = privs_limit(true);
 	if (r < 0)
 		return r;

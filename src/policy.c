@@ -284,8 +284,11 @@ static bool anonymous_allows(const struct session *s, const struct command *c, b
 	switch (c->verb) {
 	case VERB_STOR:
 	case VERB_STOU:
-		/* A new name only: REST would write into an existing file. */
-		return target[n] == '/' && s->rest == 0;
+		/* A new name only: REST would write into an existing file.
+		 * STOU names its file before the data comes, so it cannot be
+		 * given away unnamed (owner.h): not with an upload owner. */
+		return target[n] == '/' && s->rest == 0 &&
+		       (c->verb == VERB_STOR || !s->cfg->anonymous_upload_owner);
 	case VERB_CWD:
 	case VERB_XCWD:
 		return true;

@@ -146,3 +146,43 @@ int privs_become(const struct account *a, bool chroot_home, int *ret_root_fd)
 		*ret_root_fd = fd;
 	return 0;
 }
+
+bool privs_have_chown(void)
+{
+	struct __user_cap_data_struct data[2];
+
+	return capget_all(data) == 0 && (data[0].permitted & (1u << CAP_CHOWN));
+}
+
+/* The owner helper's credentials (owner.c): a's uid and gid, no groups,
+ * and of all capabilities only CAP_CHOWN, also in the bounding set.
+ * Called as root. 0 or -errno. */
+int privs_chown_only(const struct account *a)
+{
+	struct __user_cap_data_struct data[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	uid_t ruid, euid, suid;
+
+	if (a->uid == 0 || !privs_have_chown())
+		return -EPERM;
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* As in privs_limit(): without CAP_SETPCAP, systemd has bounded the
+	 * set already. */
+	if (capget_all(data) == 0 && (data[CAP_SETPCAP / 32].effective & (1u << (CAP_SETPCAP % 32))))
+		for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (cap != CAP_CHOWN && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+				return -errno;
+	memset(data, 0, sizeof(data));
+	/* Keeps the permitted set across the change of uid; capset() then
+	 * narrows it to CAP_CHOWN. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(a->gid, a->gid, a->gid) < 0 || setresuid(a->uid, a->uid, a->uid) < 0)
+		return -errno;
+	data[0].permitted = data[0].effective = 1u << CAP_CHOWN;
+	if (capset_all(data) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -EPERM;
+	if (getresuid(&ruid, &euid, &suid) < 0 || ruid != a->uid || euid != a->uid || suid != a->uid ||
+	    setuid(0) == 0)
+		return -EPERM;
+	return 0;
+}

@@ -40,3 +40,12 @@ int privs_limit(bool keep_for_login);
  * end the session); another -errno when the home could not be entered,
  * before anything changed. */
 int privs_become(const struct account *a, bool chroot_home, int *ret_root_fd);
+
+/* Whether CAP_CHOWN is permitted (a unit's CapabilityBoundingSet= may
+ * lack it even for root). */
+bool privs_have_chown(void);
+
+/* The owner helper's credentials: a's uid and gid, no supplementary
+ * groups, CAP_CHOWN alone (effective, permitted, bounding), no new
+ * privileges, not dumpable. Called as root. 0 or -errno. */
+int privs_chown_only(const struct account *a);

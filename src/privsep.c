@@ -15,6 +15,7 @@
 #include "exit_status.h"
 #include "log.h"
 #include "monitor.h"
+#include "owner.h"
 #include "privsep.h"
 #include "privsep_proto.h"
 #include "relay.h"
@@ -68,6 +69,7 @@ static int become_prelogin(struct session *s, const struct account *run)
 	if (s->anon_root_fd >= 0)
 		close(s->anon_root_fd);
 	s->users_fd = s->base_root_fd = s->anon_root_fd = -1;
+	owner_close();   /* the owner helper is the logged-in process's */
 	r = privs_become(run, false, NULL);
 	if (r < 0) {
 		log_msg(LOG_CRIT, "cannot become %s before login: %s", run->name, strerror(-r));

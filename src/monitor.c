@@ -20,6 +20,11 @@
 #include "util.h"
 #include "banned.h"
 
+/* The input that came after the login command moves whole into the
+ * logged-in side's control buffer (control_take_over). */
+_Static_assert(PS_INPUT_MAX <= sizeof(((struct control *)0)->in),
+	       "the monitor's request carries no more input than the control connection holds");
+
 /* The pre-login process's exit status, waiting at most until deadline
  * before it is killed. */
 static int reap(pid_t child, int64_t deadline)
@@ -88,27 +93,11 @@ static ssize_t next_request(int fd, unsigned char *buf, size_t cap, int64_t dead
 static int send_verdict(int fd, enum ps_verdict v, const int *fds, unsigned nfds)
 {
 	unsigned char buf[2];
-	char ctl[CMSG_SPACE(2 * sizeof(int))];
-	struct iovec iov = { buf, 0 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t len;
 
 	if (ps_encode_verdict(v, buf, sizeof(buf), &len) < 0)
 		return -EINVAL;
-	iov.iov_len = len;
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		memset(ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	return send_with_fds(fd, buf, len, fds, nfds);
 }
 
 /* The request's view of the session, as far as the monitor takes it: the

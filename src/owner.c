@@ -37,8 +37,11 @@ int owner_lookup(const char *spec, struct owner_id *ret, char *why, size_t size)
 	struct passwd *pw;
 	struct group *gr;
 
-	if (n >= sizeof(user))
-		n = sizeof(user) - 1;
+	/* Never a shorter name than the one given: that could be another user. */
+	if (n >= sizeof(user)) {
+		snprintf(why, size, "user name too long");
+		return -ENAMETOOLONG;
+	}
 	memcpy(user, spec, n);
 	user[n] = '\0';
 	errno = 0;
@@ -196,31 +199,14 @@ void owner_close(void)
 static int ask(uint32_t op, int fd)
 {
 	struct owner_request rq = { op };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { &rq, sizeof(rq) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int32_t result;
 	ssize_t n;
 
 	if (owner_sock < 0)
 		return -EIO;
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	n = sendmsg(owner_sock, &msg, MSG_NOSIGNAL);
-	if (n == (ssize_t)sizeof(rq) && wait_readable(owner_sock, now_ms() + OWNER_REPLY_MS) == 0)
+	/* A seqpacket socket: the request goes whole or not at all. */
+	if (send_with_fds(owner_sock, &rq, sizeof(rq), &fd, fd >= 0 ? 1 : 0) == 0 &&
+	    wait_readable(owner_sock, now_ms() + OWNER_REPLY_MS) == 0)
 		n = recv(owner_sock, &result, sizeof(result), 0);
 	else
 		n = -1;

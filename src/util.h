@@ -25,6 +25,10 @@ bool equal_constant_time(const char *a, const char *b);
 /* Writes all of buf to a blocking-or-not fd, waiting with poll() until deadline. */
 int write_all_fd(int fd, const void *buf, size_t len, int64_t deadline);
 
+/* Sends buf (one message on a datagram or seqpacket socket) with up to
+ * two descriptors passed along (SCM_RIGHTS). 0 or -errno. */
+int send_with_fds(int sock, const void *buf, size_t len, const int *fds, unsigned nfds);
+
 /* Waits until fd has something to read (or its end): 0, -ETIMEDOUT at
  * deadline, -errno. */
 int wait_readable(int fd, int64_t deadline);

@@ -174,6 +174,25 @@ def upload_temps(directory):
     return sorted(n for n in os.listdir(directory) if n.startswith(".ftpsd-upload-"))
 
 
+def proc_status(pid):
+    """The fields of /proc/PID/status (Uid, CapEff, NoNewPrivs, ...)."""
+    fields = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            fields[k] = v.strip()
+    return fields
+
+
+def child_pids(pid):
+    """The children of pid (zombies included); [] when pid is gone."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
 def wait_until(pred, timeout, step=0.05):
     deadline = time.monotonic() + timeout
     while True:

@@ -43,26 +43,12 @@ def make_owner():
     return pwd.getpwnam(OWNER).pw_uid, grp.getgrnam(GROUP).gr_gid
 
 
-def proc_status(pid):
-    fields = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            fields[k] = v.strip()
-    return fields
-
-
 def live_children(pid):
     """The children of pid that are not zombies."""
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            kids = [int(p) for p in f.read().split()]
-    except OSError:
-        return []
     alive = []
-    for k in kids:
+    for k in ft.child_pids(pid):
         try:
-            if not proc_status(k)["State"].startswith("Z"):
+            if not ft.proc_status(k)["State"].startswith("Z"):
                 alive.append(k)
         except OSError:
             pass
@@ -130,7 +116,7 @@ def helper_of(srv, mark, label):
 
 
 def check_helper(hpid, run, label):
-    st = proc_status(hpid)
+    st = ft.proc_status(hpid)
     t.is_eq(st["Uid"].split(), [str(run.pw_uid)] * 4, "%s: the helper runs as FTPSD_RUN_USER" % label)
     t.is_eq(st["Gid"].split(), [str(run.pw_gid)] * 4, "%s: with its group" % label)
     t.is_eq(st["Groups"].split(), [], "%s: and no supplementary group" % label)

@@ -35,23 +35,6 @@ install_watchdog()
 NO_CAPS = "0" * 16
 
 
-def proc_status(pid):
-    fields = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            fields[k] = v.strip()
-    return fields
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
-
-
 def directory_fds(pid):
     """The descriptors of pid that are directories (a way out of a jail)."""
     found = []
@@ -87,7 +70,7 @@ PAYLOAD = ft.random_bytes(300000, 17)
 
 
 def check_unprivileged(pid, run, what, jailed):
-    st = proc_status(pid)
+    st = ft.proc_status(pid)
     t.is_eq(st["Uid"].split(), [str(run.pw_uid)] * 4, "%s: uid is FTPSD_RUN_USER's (real, effective, saved, fs)" % what)
     t.is_eq(st["Gid"].split(), [str(run.pw_gid)] * 4, "%s: gid is FTPSD_RUN_USER's" % what)
     t.ok(set(st["Groups"].split()) <= {str(run.pw_gid)}, "%s: no group but FTPSD_RUN_USER's own" % what,
@@ -119,11 +102,11 @@ def one_case(srv, transport, kind, acct, run):
         separated = kind != "virtual"
         reader = pid
         if separated:
-            kids = children(pid)
+            kids = ft.child_pids(pid)
             t.is_eq(len(kids), 1, "%s: a separate pre-login process reads the network" % label)
             reader = kids[0] if kids else pid
         if separated:
-            mon = proc_status(pid)
+            mon = ft.proc_status(pid)
             t.is_eq(mon["Uid"].split()[:2], ["0", "0"], "%s: the monitor is root" % label)
             t.ok(int(mon["CapEff"], 16) != 0, "%s: the monitor keeps the login capabilities" % label)
         check_unprivileged(reader, run, "%s: before login, the process reading the network" % label, separated)
@@ -139,12 +122,12 @@ def one_case(srv, transport, kind, acct, run):
         t.code(c.login(user, password), 230, "%s: login" % label)
         m = srv.wait_log(r"^ftpsd\[(\d+)\]: .*login of %s from 127\.0\.0\.1" % re.escape(user), 5, mark)
         t.ok(m and int(m.group(1)) == pid, "%s: the login is logged under the session's pid" % label)
-        st = proc_status(pid)
+        st = ft.proc_status(pid)
         t.is_eq(st["Uid"].split(), [str(uid)] * 4, "%s: after login the session runs as the account" % label)
         t.is_eq((st["CapPrm"], st["CapEff"]), (NO_CAPS,) * 2, "%s: after login no capability" % label)
         if kind == "system":
             t.is_eq(os.readlink("/proc/%d/root" % pid), acct.home, "%s: chrooted to the home" % label)
-        relays = children(pid)
+        relays = ft.child_pids(pid)
         if separated and transport != "plain":
             t.is_eq(len(relays), 1, "%s: the pre-login process stays as the TLS relay" % label)
             if relays:

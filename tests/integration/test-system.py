@@ -32,15 +32,6 @@ LOGIN_CAPS = (1 << 2) | (1 << 6) | (1 << 7) | (1 << 18)   # DAC_READ_SEARCH SETG
 
 # ------------------------------------------------------------ helpers
 
-def proc_status(pid):
-    fields = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            fields[k] = v.strip()
-    return fields
-
-
 def session_pid(srv, since, timeout=5.0):
     m = srv.wait_log(r"^ftpsd\[(\d+)\]: session start", timeout, since)
     return int(m.group(1)) if m else None
@@ -95,7 +86,7 @@ def test_virtual_user_runs_as_run_user():
         mark = srv.mark()
         with srv.login() as c:
             pid = session_pid(srv, mark)
-            st = proc_status(pid)
+            st = ft.proc_status(pid)
             t.is_eq(st["Uid"].split(), [str(uid)] * 4, "virtual user: real/effective/saved uid are FTPSD_RUN_USER's")
             t.is_eq((st["CapEff"], st["CapPrm"], st["CapInh"], st["CapBnd"]), ("0" * 16,) * 4,
                     "virtual user: no capability in any set, bounding set empty")
@@ -121,7 +112,7 @@ def test_unit_capabilities():
         with srv.login() as c:
             pid = session_pid(srv, mark)
             uid = pwd.getpwnam(srv.env["FTPSD_RUN_USER"]).pw_uid
-            t.is_eq(proc_status(pid)["Uid"].split(), [str(uid)] * 4,
+            t.is_eq(ft.proc_status(pid)["Uid"].split(), [str(uid)] * 4,
                     "under the unit's bounding set a virtual user runs as FTPSD_RUN_USER")
             t.code(c.cmd("NOOP"), 200, "and the session works")
             c.quit()
@@ -129,9 +120,9 @@ def test_unit_capabilities():
         mark = srv.mark()
         with srv.connect() as c:
             pid = session_pid(srv, mark)
-            t.is_eq(int(proc_status(pid)["CapEff"], 16), LOGIN_CAPS,
+            t.is_eq(int(ft.proc_status(pid)["CapEff"], 16), LOGIN_CAPS,
                     "under the unit's bounding set the monitor has the login capabilities before login")
-            t.is_eq(int(proc_status(prelogin_pid(pid))["CapEff"], 16), 0,
+            t.is_eq(int(ft.proc_status(prelogin_pid(pid))["CapEff"], 16), 0,
                     "and the pre-login process none")
             r = c.login(ALICE.name, ALICE.password)
             t.code(r, 230, "and a virtual user logs in beside system users")
@@ -175,11 +166,11 @@ def test_system_users():
             with srv.connect() as c:
                 pid = session_pid(srv, mark)
                 run_uid = pwd.getpwnam(srv.env["FTPSD_RUN_USER"]).pw_uid
-                st = proc_status(prelogin_pid(pid))
+                st = ft.proc_status(prelogin_pid(pid))
                 t.is_eq(st["Uid"].split(), [str(run_uid)] * 4,
                         "before login: the process reading the network is FTPSD_RUN_USER")
                 t.is_eq(int(st["CapEff"], 16), 0, "before login: it has no capability")
-                mon = proc_status(pid)
+                mon = ft.proc_status(pid)
                 t.is_eq(mon["Uid"].split()[:2], ["0", "0"], "before login: the monitor is root (to chroot later)")
                 t.is_eq(int(mon["CapEff"], 16), LOGIN_CAPS,
                         "before login: the monitor has only SETUID, SETGID, SYS_CHROOT, DAC_READ_SEARCH")
@@ -187,7 +178,7 @@ def test_system_users():
                 r = c.login(bob.name, bob.password)
                 t.code(r, 230, "system account logs in (yescrypt in shadow)")
                 pid = login_pid(srv, mark)
-                st = proc_status(pid)
+                st = ft.proc_status(pid)
                 t.is_eq(st["Uid"].split(), [str(bob.uid)] * 4, "after login: the account's uid")
                 t.is_eq(st["Gid"].split(), [str(bob.gid)] * 4, "after login: the account's gid")
                 grp_gid = __import__("grp").getgrnam("ftpsdtgrp").gr_gid
@@ -240,7 +231,7 @@ def test_system_users():
             with srv.login() as c:
                 pid = login_pid(srv, mark)
                 run_uid = pwd.getpwnam(srv.env.get("FTPSD_RUN_USER") or "ftpsd").pw_uid
-                t.is_eq(proc_status(pid)["Uid"].split(), [str(run_uid)] * 4,
+                t.is_eq(ft.proc_status(pid)["Uid"].split(), [str(run_uid)] * 4,
                         "virtual user beside system users runs as FTPSD_RUN_USER")
                 c.quit()
     finally:

@@ -67,6 +67,12 @@ FTPSD_PRIORITY = ("SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"
 
 PEERS = ("ftpsd", "vsftpd", "pure-ftpd")
 IDLE_PURE = "pure-ftpd-idle"   # Pure-FTPd's listener for the idle test
+CEILING_PLAIN = "ceiling-plain"  # the ceiling's listener for the plain transfers
+# This VM's kernel hands freed guest memory back to the host after
+# min_free_ms (0 here); the bench holds it for the run (bench/README,
+# "free page reporting") and puts the old value back at the end.
+PAGE_REPORTING_HOLD = "/sys/module/page_reporting/parameters/min_free_ms"
+PAGE_REPORTING_HOLD_MS = 60000
 CEILING = "ceiling"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 3.0
@@ -173,7 +179,8 @@ METRICS = [
 METRIC = {m[0]: m for m in METRICS}
 TESTS = ["login-plain", "login-tls", "rate", "rss", "idle", "list", "retr-plain", "retr-tls",
          "stor-plain", "stor-tls", "concurrent", "load"]
-CEILING_TESTS = {"retr-tls", "stor-tls", "concurrent"}
+CEILING_TESTS = {"login-plain", "login-tls", "rss", "retr-plain", "retr-tls", "stor-plain",
+                 "stor-tls", "concurrent"}
 # Tests that run in the first round only: the idle test logs hundreds of
 # sessions in, minutes per server on two cores.
 ONCE_TESTS = {"idle"}
@@ -593,8 +600,11 @@ class Bench:
         self.password = secrets.token_hex(12)
         self.user_made = False
         self.policy_made = False
+        self.page_reporting_was = None   # min_free_ms before the run, when changed
         self.servers = {}
-        self.idle_servers = {}  # name -> a listener of its own for the idle test
+        # listener name -> a listener some tests use instead of the
+        # server's own (IDLE_PURE, CEILING_PLAIN; see listener())
+        self.extra_servers = {}
         self.samples = {}      # metric -> server -> [values]
         self.failures = []     # {round, test, server, error}
         self.meta = {}
@@ -613,6 +623,36 @@ class Bench:
         self.make_cert()
         self.make_tree()
         self.make_servers()
+        self.hold_free_memory()
+
+    def hold_free_memory(self):
+        """Where the kernel reports free memory to the host, keeps what is
+        freed in the guest for a minute first (bench/README, "free page
+        reporting"); --keep-page-reporting leaves the setting alone."""
+        self.meta["page_reporting_min_free_ms"] = "-"
+        try:
+            with open(PAGE_REPORTING_HOLD) as f:
+                was = f.read().strip()
+        except OSError:
+            return
+        self.meta["page_reporting_min_free_ms"] = was
+        if self.args.keep_page_reporting or int(was) >= PAGE_REPORTING_HOLD_MS:
+            return
+        with open(PAGE_REPORTING_HOLD, "w") as f:
+            f.write("%d\n" % PAGE_REPORTING_HOLD_MS)
+        self.page_reporting_was = was
+        self.meta["page_reporting_min_free_ms"] = "%s, %d during the run" % (
+            was, PAGE_REPORTING_HOLD_MS)
+
+    def release_free_memory(self):
+        if self.page_reporting_was is not None:
+            try:
+                with open(PAGE_REPORTING_HOLD, "w") as f:
+                    f.write(self.page_reporting_was + "\n")
+            except OSError as e:
+                log("bench: could not put %s back to %s: %s" % (
+                    PAGE_REPORTING_HOLD, self.page_reporting_was, e))
+            self.page_reporting_was = None
 
     def apt_install(self, packages):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -690,10 +730,10 @@ class Bench:
             raise SetupError("pure-ftpd lacks libraries: %s" % ldd)
 
     def helpers(self):
-        """cpuwrap and tls-bare: given by make bench, or built here."""
+        """cpuwrap, tls-bare and crypt-once: given by make bench, or built here."""
         hdir = self.args.helpers
         if not hdir or not all(os.access(os.path.join(hdir, n), os.X_OK)
-                               for n in ("cpuwrap", "tls-bare")):
+                               for n in ("cpuwrap", "tls-bare", "crypt-once")):
             hdir = os.path.join(self.work, "helpers")
             os.makedirs(hdir, exist_ok=True)
             gnutls = run(["pkg-config", "--cflags", "--libs", "gnutls"]).stdout.split()
@@ -702,8 +742,11 @@ class Bench:
                  os.path.join(HERE, "cpuwrap.c")])
             run([cc, "-O2", "-Wall", "-o", os.path.join(hdir, "tls-bare"),
                  os.path.join(HERE, "tls-bare.c")] + gnutls)
+            run([cc, "-O2", "-Wall", "-o", os.path.join(hdir, "crypt-once"),
+                 os.path.join(HERE, "crypt-once.c"), "-lcrypt"])
         self.cpuwrap = os.path.join(hdir, "cpuwrap")
         self.tls_bare = os.path.join(hdir, "tls-bare")
+        self.crypt_once = os.path.join(hdir, "crypt-once")
 
     def make_account(self):
         """A throwaway system account with a yescrypt hash in shadow: every
@@ -825,14 +868,17 @@ class Bench:
             # Pure-FTPd admits at most half as many clients as its passive
             # range has ports: the idle test's sessions need a wider one.
             n = self.p.idle_sessions + 100
-            self.idle_servers["pure-ftpd"] = mk(IDLE_PURE, self.pure_ftpd_argv(ranges[IDLE_PURE], n))
+            self.extra_servers[IDLE_PURE] = mk(IDLE_PURE, self.pure_ftpd_argv(ranges[IDLE_PURE], n))
         if CEILING in self.names:
             # With the served tree: GET and PUT of a named file read and
             # write it, so that its CPU in the TLS transfer rows is the
             # userspace floor (bench/README); GET /N still serves memory.
             self.servers[CEILING] = mk(CEILING, [self.tls_bare, self.cert, self.key,
                                                  FTPSD_PRIORITY, self.home])
-        for s in list(self.servers.values()) + list(self.idle_servers.values()):
+            # The plain transfers' floor: the same files over plain HTTP.
+            self.extra_servers[CEILING_PLAIN] = mk(CEILING_PLAIN,
+                                                   [self.tls_bare, "--plain", self.home])
+        for s in list(self.servers.values()) + list(self.extra_servers.values()):
             s.start()
             log("  %-9s on %s:%d" % (s.name, HOST, s.port))
 
@@ -886,7 +932,10 @@ class Bench:
              extra=()):
         args = ["curl", "-sS", "--max-time", str(self.p.curl_max), "-w", "%{json}", "-o", out]
         args += list(extra)
-        if srv.name == CEILING:
+        if srv.name == CEILING_PLAIN:
+            args += ["--http1.1", "-H", "Expect:"]
+            url = "http://%s:%d/%s" % (HOST, srv.port, path)
+        elif srv.name == CEILING:
             args += ["--http1.1", "-H", "Expect:", "--cacert", self.cert] + CURL_TLS
             url = "https://%s:%d/%s" % (HOST, srv.port, path)
         else:
@@ -940,6 +989,7 @@ class Bench:
                     self.check_curl_tls(info, 1)
                     self.meta["ceiling_tls"] = m.group(1)
                     srv.skip_records()
+                    self.check_plain_ceiling()
                     log("  %-9s ok (%s)" % (name, m.group(1)))
                     continue
                 dest = os.path.join(self.rundir, "check-%s.bin" % name)
@@ -985,6 +1035,23 @@ class Bench:
         if problems:
             raise SetupError("sanity check failed:\n  " + "\n  ".join(problems))
 
+    def check_plain_ceiling(self):
+        """The plain listener of the ceiling moves the known file both
+        ways byte-exact."""
+        srv = self.extra_servers[CEILING_PLAIN]
+        dest = os.path.join(self.rundir, "check-%s.bin" % CEILING_PLAIN)
+        self.curl(srv, "check.bin", False, out=dest)
+        if sha256_file(dest) != self.check_sha:
+            raise Failure("plain GET is not byte-exact")
+        os.unlink(dest)
+        up = "up/check-%s.bin" % CEILING_PLAIN
+        self.curl(srv, up, False, upload=self.check_path)
+        stored = os.path.join(self.home, up)
+        if sha256_file(stored) != self.check_sha:
+            raise Failure("plain PUT is not byte-exact")
+        os.unlink(stored)
+        srv.skip_records()
+
     @staticmethod
     def check_curl_tls(info, at_least):
         found = re.findall(r"SSL connection using (\S+) / (\S+)", info["_stderr"])
@@ -1004,6 +1071,7 @@ class Bench:
             moved = info.get("size_download", 0)
         else:
             up = "up/stor-%s.bin" % srv.name
+            self.warm_free_memory(size)
             try:
                 info = self.curl(srv, up, tls, upload=self.big_path)
             except Failure as e:
@@ -1025,6 +1093,24 @@ class Bench:
         rec = srv.take(1)[0]
         return {name + "_mbps": size / data_time / 1e6, name + "_cpu": rec["cpu"] / (size / GiB)}
 
+    def warm_free_memory(self, size):
+        """Writes and removes a file a quarter larger than an upload of
+        size, in the tmpfs the upload goes to, just before it. This VM
+        hands free guest memory back to the host (free page reporting):
+        the first touch of such a page costs a fault in the host, charged
+        to whichever process touches it, so an upload into cold memory
+        costs its server several times the CPU of one into warm memory
+        (bench/README, "free page reporting"). Warmed, every server's
+        upload finds the same memory."""
+        path = os.path.join(self.shm, "warm.bin")
+        block = bytes(MiB)
+        try:
+            with open(path, "wb") as f:
+                for _ in range((size + size // 4) // MiB + 1):
+                    f.write(block)
+        finally:
+            os.unlink(path)
+
     def t_login(self, srv, tls):
         ctx = tls_context(self.cert) if tls else None
         n = self.p.login_sessions
@@ -1040,6 +1126,50 @@ class Bench:
         recs = srv.take(n)
         key = "login_tls_cpu" if tls else "login_plain_cpu"
         return {key: 1000 * sum(r["cpu"] for r in recs) / n}
+
+    def t_login_floor(self, srv, tls):
+        """The floor of a login session: crypt-once, a process that checks
+        the same password against the same yescrypt hash and exits (under
+        cpuwrap, recorded with the ceiling's sessions); with tls, plus a
+        bare TLS session (tls-bare: handshake, an empty GET, close). The
+        mean CPU over login_sessions of each."""
+        n = self.p.login_sessions
+        for _ in range(n):
+            p = subprocess.run([self.cpuwrap, srv.rec_path, self.crypt_once, self.hash,
+                                self.password], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+            if p.returncode != 0:
+                raise Failure("crypt-once exited with %d: %s" % (p.returncode, p.stderr[-200:]))
+            if tls:
+                self.curl(srv, "0", True)
+        recs = srv.take(n * (2 if tls else 1))
+        key = "login_tls_cpu" if tls else "login_plain_cpu"
+        return {key: 1000 * sum(r["cpu"] for r in recs) / n}
+
+    def t_rss_floor(self, srv):
+        """The floor of an idle TLS session's memory: tls-bare after its
+        handshake, waiting for a request (one process holding GnuTLS, the
+        certificate and one session), read as t_rss reads a server."""
+        ctx = tls_context(self.cert)
+        raw = socket.create_connection((HOST, srv.port), timeout=30)
+        try:
+            t = ctx.wrap_socket(raw, server_hostname=HOST)
+            time.sleep(0.5)
+            pids = srv.session_pids()
+            if not pids:
+                raise Failure("no tls-bare process found")
+            priv_idle, pss_idle = smaps_sum_kib(pids)
+            t.sendall(b"GET /0 HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                while t.recv(65536):
+                    pass
+            except OSError:
+                pass   # its close, with or without close_notify: it is done
+            t.close()
+        finally:
+            raw.close()
+        srv.take(1)
+        return {"priv_idle": priv_idle / KiB, "pss_idle": pss_idle / KiB}
 
     def t_rate(self, srv):
         ctx = tls_context(self.cert)
@@ -1340,14 +1470,28 @@ class Bench:
             srv.skip_records()
         return out
 
+    def listener(self, test, srv):
+        """The listener test uses for srv: its own, or one of the
+        extra_servers (Pure-FTPd's for the idle test, the ceiling's plain
+        one for the plain transfers)."""
+        if test == "idle" and srv.name == "pure-ftpd":
+            return self.extra_servers.get(IDLE_PURE, srv)
+        if test in ("retr-plain", "stor-plain") and srv.name == CEILING:
+            return self.extra_servers[CEILING_PLAIN]
+        return srv
+
     def run_test(self, test, srv):
+        if srv.name == CEILING and test in ("login-plain", "login-tls"):
+            return self.t_login_floor(srv, test == "login-tls")
+        if srv.name == CEILING and test == "rss":
+            return self.t_rss_floor(srv)
         if test in ("retr-plain", "retr-tls", "stor-plain", "stor-tls"):
             d, mode = test.split("-")
             return self.t_transfer(srv, d, mode == "tls")
         if test in ("login-plain", "login-tls"):
             return self.t_login(srv, test == "login-tls")
         if test == "idle":
-            return self.t_idle(self.idle_servers.get(srv.name, srv))
+            return self.t_idle(srv)
         return {"rate": self.t_rate, "rss": self.t_rss, "list": self.t_list,
                 "concurrent": self.t_concurrent, "load": self.t_load}[test](srv)
 
@@ -1365,7 +1509,7 @@ class Bench:
         t = os.times()
         ours = t.user + t.system + t.children_user + t.children_system
         sessions = sum(r["cpu"] for s in list(self.servers.values()) +
-                       list(self.idle_servers.values()) for r in s.all_records())
+                       list(self.extra_servers.values()) for r in s.all_records())
         return machine, ours, sessions
 
     def measure(self):
@@ -1394,7 +1538,7 @@ class Bench:
                 who = [n for n in order if n != CEILING or test in CEILING_TESTS]
                 k = r % len(who) if who else 0
                 for name in who[k:] + who[:k]:
-                    srv = self.servers[name]
+                    srv = self.listener(test, self.servers[name])
                     t0 = time.monotonic()
                     try:
                         values = self.run_test(test, srv)
@@ -1507,6 +1651,9 @@ class Bench:
                 "measurements%s" % ("noise:", 100 * max(0.0, c["other_share"]),
                                    " (something else ran: the numbers are noisy)"
                                    if c["other_share"] > 0.05 else ""))
+        if m.get("page_reporting_min_free_ms", "-") != "-":
+            log("  %-10s free page reporting's min_free_ms: %s" % (
+                "memory:", m["page_reporting_min_free_ms"]))
         if m.get("data_tls_resumed"):
             log("  %-10s %s" % ("resumed:", ", ".join(
                 "%s %s" % (k, "yes" if v else "no") for k, v in m["data_tls_resumed"].items())))
@@ -1519,7 +1666,9 @@ class Bench:
         log("Data phase: bytes / (curl time_total - time_pretransfer). Server CPU: user+sys of")
         log("every process of the session (bench/cpuwrap, getrusage RUSAGE_CHILDREN), per GiB")
         log("moved or per session. ceiling: bench/tls-bare, a bare GnuTLS HTTPS endpoint fed by")
-        log("the same curl with the same TLS: what curl itself can move on this machine.")
+        log("the same curl with the same TLS: what curl itself can move on this machine; in the")
+        log("file rows it reads and writes the same files, so its CPU there is the floor (plain")
+        log("rows: the same endpoint over plain HTTP, sendfile() and read()/write()).")
         if CEILING in self.servers:
             fr = []
             for mid in ("retr_tls_mbps", "stor_tls_mbps", "conc_mbps"):
@@ -1534,6 +1683,20 @@ class Bench:
                 log("")
                 log("TLS throughput as a fraction of the client ceiling (higher is better):")
                 for line in fr:
+                    log(line)
+            fl = []
+            for mid in ("retr_plain_cpu", "stor_plain_cpu", "retr_tls_cpu", "stor_tls_cpu"):
+                s = summ.get(mid)
+                c = s and s["servers"].get(CEILING, {}).get("median")
+                if not c:
+                    continue
+                parts = ["%s %.2fx" % (n, e["median"] / c)
+                         for n, e in s["servers"].items() if n != CEILING and e.get("median")]
+                fl.append("  %-44s %s" % (s["title"] + ":", ", ".join(parts)))
+            if fl:
+                log("")
+                log("Server CPU over the floor, the ceiling's CPU in the same row (lower is better):")
+                for line in fl:
                     log(line)
         if self.failures:
             log("")
@@ -1551,7 +1714,7 @@ class Bench:
                "session_exit_status": {n: {str(k): v for k, v in c.items()}
                                        for n, c in codes.items()},
                "config": {n: s.command(s.port or 0) for n, s in
-                          list(self.servers.items()) + list(self.idle_servers.items())}}
+                          list(self.servers.items()) + list(self.extra_servers.items())}}
         with open(path, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")
@@ -1560,9 +1723,10 @@ class Bench:
     # -- the end
 
     def cleanup(self):
-        for s in list(self.servers.values()) + list(self.idle_servers.values()):
+        for s in list(self.servers.values()) + list(self.extra_servers.values()):
             s.stop()
         self.remove_policy()
+        self.release_free_memory()
         if self.user_made:
             # Every session is stopped with its listener; userdel refuses
             # while a process of the account lives, so give it a moment.
@@ -1654,6 +1818,9 @@ def parse_args(argv):
     ap.add_argument("--source", help="the source tree, for the commit (default: above bench/)")
     ap.add_argument("--pasv-base", type=int, default=30000,
                     help="first passive port; 3 ranges of 200 follow (default 30000)")
+    ap.add_argument("--keep-page-reporting", action="store_true",
+                    help="leave the VM's free page reporting as it is (the bench holds "
+                         "freed memory for a minute where it can: bench/README)")
     ap.add_argument("--ftpsd-users-file", action="store_true",
                     help="log ftpsd's user in from an FTPSD_USERS file with the same hash "
                          "instead of FTPSD_SYSTEM_USERS=1")

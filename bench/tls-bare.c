@@ -2,6 +2,7 @@
 /* tls-bare: the least a TLS server can do to feed or drain a client.
  *
  *   tls-bare CERT KEY PRIORITY [DIR]  (one connection on descriptors 0 and 1)
+ *   tls-bare --plain DIR
  *   tls-bare --version
  *
  * Started per connection by a super-server, as the FTP servers in the
@@ -20,6 +21,12 @@
  * machine: the same file reads or writes, AES-GCM sealing or opening and
  * socket writes or reads, and nothing else.
  *
+ * With --plain there is no TLS: the same requests over plain HTTP, GET of
+ * a file sent with sendfile() in 4 MiB calls, PUT written with read()
+ * and write() in 256 KiB chunks, blocking: the floor of a plain FTP
+ * transfer (the system calls its data loop cannot do without, and
+ * nothing else).
+ *
  * Every response carries "X-TLS: VERSION/CIPHER/GROUP", what GnuTLS
  * negotiated, so that the benchmark can check that the client ceiling is
  * measured with the same parameters as the FTP servers. No file system,
@@ -31,10 +38,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -42,6 +51,7 @@
 #define CHUNK (256 * 1024)
 #define HEAD_MAX 16384
 #define TIME_LIMIT_S 900
+#define SENDFILE_MAX (4 * 1024 * 1024)
 
 static char chunk[CHUNK];
 static char head[HEAD_MAX + 1];
@@ -53,14 +63,16 @@ static void die(const char *what, int r)
 	exit(1);
 }
 
-/* Sends all of buf, or dies. */
+/* Sends all of buf, or dies. A NULL session is plain (--plain). */
 static void send_all(gnutls_session_t s, const char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = gnutls_record_send(s, buf, len);
+		ssize_t n = s ? gnutls_record_send(s, buf, len) : write(1, buf, len);
 
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED || (!s && n < 0 && errno == EINTR))
 			continue;
+		if (!s && n <= 0)
+			die("send", 0);
 		if (n < 0)
 			die("send", (int)n);
 		buf += n;
@@ -68,11 +80,19 @@ static void send_all(gnutls_session_t s, const char *buf, size_t len)
 	}
 }
 
+static void cork(gnutls_session_t s)
+{
+	if (s)
+		gnutls_record_cork(s);
+}
+
 /* Flushes what cork held back. */
 static void uncork(gnutls_session_t s)
 {
 	int r;
 
+	if (!s)
+		return;
 	do
 		r = gnutls_record_uncork(s, GNUTLS_RECORD_WAIT);
 	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
@@ -83,10 +103,12 @@ static void uncork(gnutls_session_t s)
 static ssize_t recv_some(gnutls_session_t s, char *buf, size_t len)
 {
 	for (;;) {
-		ssize_t n = gnutls_record_recv(s, buf, len);
+		ssize_t n = s ? gnutls_record_recv(s, buf, len) : read(0, buf, len);
 
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED || (!s && n < 0 && errno == EINTR))
 			continue;
+		if (!s && n < 0)
+			die("receive", 0);
 		if (n < 0)
 			die("receive", (int)n);
 		return n;
@@ -114,15 +136,20 @@ static const char *header(const char *name)
 
 static void respond(gnutls_session_t s, const char *status, unsigned long long length)
 {
-	const char *group = gnutls_group_get_name(gnutls_group_get(s));
+	const char *group = s ? gnutls_group_get_name(gnutls_group_get(s)) : NULL;
 	char line[512];
 	int n;
 
-	n = snprintf(line, sizeof line,
-		     "HTTP/1.1 %s\r\nContent-Length: %llu\r\nX-TLS: %s/%s/%s\r\n"
-		     "Connection: close\r\n\r\n",
-		     status, length, gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
-		     gnutls_cipher_get_name(gnutls_cipher_get(s)), group ? group : "none");
+	if (!s)
+		n = snprintf(line, sizeof line,
+			     "HTTP/1.1 %s\r\nContent-Length: %llu\r\nX-TLS: none\r\n"
+			     "Connection: close\r\n\r\n", status, length);
+	else
+		n = snprintf(line, sizeof line,
+			     "HTTP/1.1 %s\r\nContent-Length: %llu\r\nX-TLS: %s/%s/%s\r\n"
+			     "Connection: close\r\n\r\n",
+			     status, length, gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
+			     gnutls_cipher_get_name(gnutls_cipher_get(s)), group ? group : "none");
 	if (n < 0 || (size_t)n >= sizeof line)
 		die("response line", 0);
 	send_all(s, line, (size_t)n);
@@ -146,6 +173,24 @@ static int open_path(const char *path, int flags)
 	return openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0644);
 }
 
+/* GET of a file, plain: sendfile() from the page cache to the socket. */
+static void send_file_plain(int fd, off_t size)
+{
+	off_t off = 0;
+
+	respond(NULL, "200 OK", (unsigned long long)size);
+	while (off < size) {
+		size_t want = size - off > SENDFILE_MAX ? SENDFILE_MAX : (size_t)(size - off);
+		ssize_t n = sendfile(1, fd, &off, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("sendfile", 0);
+	}
+	close(fd);
+}
+
 /* GET of a file: pread() into the chunk, then as from memory. */
 static void serve_file(gnutls_session_t s, int fd)
 {
@@ -153,6 +198,10 @@ static void serve_file(gnutls_session_t s, int fd)
 
 	if (size < 0)
 		die("file size", 0);
+	if (!s) {
+		send_file_plain(fd, size);
+		return;
+	}
 	gnutls_record_cork(s);
 	respond(s, "200 OK", (unsigned long long)size);
 	while (off < size) {
@@ -162,7 +211,7 @@ static void serve_file(gnutls_session_t s, int fd)
 			die("file read", 0);
 		send_all(s, chunk, (size_t)n);
 		uncork(s);
-		gnutls_record_cork(s);
+		cork(s);
 		off += n;
 	}
 	uncork(s);
@@ -186,14 +235,17 @@ static void write_all(int fd, const char *buf, size_t len)
 
 static void serve_get(gnutls_session_t s, unsigned long long n)
 {
-	gnutls_record_cork(s);
+	/* Written here, not at the start: an idle tls-bare is the floor of
+	 * a session's memory (bench/README), and untouched pages cost none. */
+	memset(chunk, 'x', sizeof chunk);
+	cork(s);
 	respond(s, "200 OK", n);
 	while (n > 0) {
 		size_t k = n > CHUNK ? CHUNK : (size_t)n;
 
 		send_all(s, chunk, k);
 		uncork(s);
-		gnutls_record_cork(s);
+		cork(s);
 		n -= k;
 	}
 	uncork(s);
@@ -232,40 +284,26 @@ static void serve_put(gnutls_session_t s, const char *body, size_t already, int 
 	respond(s, "201 Created", 0);
 }
 
-int main(int argc, char **argv)
+/* The TLS handshake on descriptors 0 and 1, with the certificate, the
+ * key and the priority string; the session, ready for records. */
+static gnutls_session_t handshake(const char *cert, const char *key, const char *priority,
+				  gnutls_certificate_credentials_t *cred)
 {
-	gnutls_certificate_credentials_t cred;
 	gnutls_session_t s;
 	const char *err_pos = NULL;
-	size_t have = 0;
-	char *end;
 	int r;
 
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("tls-bare (GnuTLS %s)\n", gnutls_check_version(NULL));
-		return 0;
-	}
-	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: tls-bare CERT KEY PRIORITY [DIR]\n");
-		return 2;
-	}
-	if (argc == 5 && (dir_fd = open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die(argv[4], 0);
-	alarm(TIME_LIMIT_S);
-	signal(SIGPIPE, SIG_IGN);
-	memset(chunk, 'x', sizeof chunk);
-
-	if ((r = gnutls_certificate_allocate_credentials(&cred)) < 0)
+	if ((r = gnutls_certificate_allocate_credentials(cred)) < 0)
 		die("credentials", r);
-	if ((r = gnutls_certificate_set_x509_key_file(cred, argv[1], argv[2], GNUTLS_X509_FMT_PEM)) < 0)
+	if ((r = gnutls_certificate_set_x509_key_file(*cred, cert, key, GNUTLS_X509_FMT_PEM)) < 0)
 		die("certificate", r);
 	if ((r = gnutls_init(&s, GNUTLS_SERVER)) < 0)
 		die("init", r);
-	if ((r = gnutls_priority_set_direct(s, argv[3], &err_pos)) < 0) {
+	if ((r = gnutls_priority_set_direct(s, priority, &err_pos)) < 0) {
 		fprintf(stderr, "tls-bare: priority at \"%s\"\n", err_pos ? err_pos : "");
 		die("priority", r);
 	}
-	if ((r = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
+	if ((r = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, *cred)) < 0)
 		die("credentials", r);
 	gnutls_transport_set_int2(s, 0, 1);
 	gnutls_handshake_set_timeout(s, 30 * 1000);
@@ -274,8 +312,15 @@ int main(int argc, char **argv)
 	while (r < 0 && !gnutls_error_is_fatal(r));
 	if (r < 0)
 		die("handshake", r);
+	return s;
+}
 
-	/* The request head, up to its empty line. */
+/* Reads the request head, up to its empty line, and answers it. */
+static void serve_request(gnutls_session_t s)
+{
+	size_t have = 0;
+	char *end;
+
 	for (;;) {
 		ssize_t n;
 
@@ -313,6 +358,34 @@ int main(int argc, char **argv)
 	} else {
 		respond(s, "405 Method Not Allowed", 0);
 	}
+}
+
+int main(int argc, char **argv)
+{
+	gnutls_certificate_credentials_t cred = NULL;
+	gnutls_session_t s = NULL;
+	bool plain = argc == 3 && strcmp(argv[1], "--plain") == 0;
+	int r;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tls-bare (GnuTLS %s)\n", gnutls_check_version(NULL));
+		return 0;
+	}
+	if (!plain && argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: tls-bare CERT KEY PRIORITY [DIR] | --plain DIR\n");
+		return 2;
+	}
+	if ((argc == 5 || plain) &&
+	    (dir_fd = open(argv[argc - 1], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die(argv[argc - 1], 0);
+	alarm(TIME_LIMIT_S);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!plain)
+		s = handshake(argv[1], argv[2], argv[3], &cred);
+	serve_request(s);
+	if (plain)
+		return 0;
 	do
 		r = gnutls_bye(s, GNUTLS_SHUT_WR);
 	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);

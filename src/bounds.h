@@ -25,6 +25,9 @@
 #define TLS_RECORD_PLAINTEXT_MAX 16384
 /* Largest chunk handed to sendfile() per call. */
 #define SENDFILE_CHUNK (4 * 1024 * 1024)
+/* Unsent bytes a data socket queues in the kernel (TCP_NOTSENT_LOWAT);
+ * data.c says why. */
+#define DATA_NOTSENT_BYTES (64 * 1024)
 /* Connections from a wrong address a passive listener logs one by one
  * (it refuses them all until the data deadline). */
 #define PASV_LOGGED_STRANGERS 16

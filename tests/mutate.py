@@ -56,6 +56,11 @@ class Mutation:
 
 
 MUTATIONS = [
+    Mutation("unsent-queue-unbounded", "src/data.c",
+             "(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notsent, sizeof(notsent));",
+             "(void)notsent;",
+             ["test-tls-data.py"], r"keeps at most 128 KiB unsent",
+             "a download the client cannot keep up with queues megabytes in the kernel"),
     Mutation("resumption-check-off", "src/data.c",
              "if (s->cfg->tls_require_reuse && !gnutls_session_is_resumed(tls)) {",
              "if (s->cfg->tls_require_reuse && 0) {",

@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -182,6 +183,55 @@ def case_idle_memory(e):
     for name in ("idle16.bin", "idle16-up.bin"):
         os.unlink(e.path(name))
     no_problems(e, mark, "idle memory")
+
+
+def unsent_bytes(port):
+    """What the server's end of a data connection (local port) holds
+    unsent in its socket (ss -ti "notsent:"), or None without the socket."""
+    out = subprocess.run(["ss", "-tinH", "state", "established", "sport = :%d" % port],
+                         capture_output=True, text=True, timeout=30).stdout
+    if not out.strip():
+        return None
+    m = re.search(r"\bnotsent:(\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
+def case_unsent_queue(e):
+    """A download its client stops reading leaves little unsent in the
+    server's socket (TCP_NOTSENT_LOWAT, 64 KiB): the kernel would
+    otherwise take up to tcp_wmem's maximum, 4 MiB here, and that long
+    queue costs CPU on every download (bench/README, "Unsent data").
+    Once the client's receive buffer is full, the server's unsent bytes
+    are sampled for half a second; one more 64 KiB buffer of slack."""
+    if not ft.have_tool("ss"):
+        t.skip("unsent queue of a stalled download", "ss (iproute2) not installed")
+        return
+    e.put("stall64.bin", ft.random_bytes(64 * MiB, 64))
+    for prot in ("C", "P"):
+        c = ts.connect_tls(e, protect=prot == "P")
+        d = None
+        try:
+            c.cmd("TYPE I")
+            pend = c.data_conn("pasv")
+            t.code(c.cmd("RETR stall64.bin"), 150, "PROT %s: RETR to stall" % prot)
+            raw = pend.get()
+            port = raw.getpeername()[1]
+            d = c.wrap_data(raw) if prot == "P" else raw
+            t.ok(len(d.recv(1000)) > 0, "PROT %s: the download starts" % prot)
+            full = ft.wait_until(lambda: (unsent_bytes(port) or 0) > 0, 10)
+            t.ok(full, "PROT %s: the server's socket fills up with unsent data" % prot)
+            samples = []
+            for _ in range(10):
+                samples.append(unsent_bytes(port))
+                time.sleep(0.05)
+            t.ok(all(v is not None and v <= 128 * 1024 for v in samples),
+                 "PROT %s: a stalled download keeps at most 128 KiB unsent in the server's socket"
+                 % prot, "notsent bytes: %r" % samples)
+        finally:
+            if d is not None:
+                d.close()
+            ts.close_quietly(c)
+    os.unlink(e.path("stall64.bin"))
 
 
 def case_raw_modes(e):
@@ -995,6 +1045,7 @@ def main():
     t.case("python explicit and implicit, TLS 1.2 and 1.3", case_python, e, imp)
     t.case("python 16 MiB", case_python_16mib, e)
     t.case("idle memory after transfers", case_idle_memory, e)
+    t.case("unsent queue of a stalled download", case_unsent_queue, e)
     t.case("PASV/EPSV/PORT/EPRT with PROT P", case_raw_modes, e)
     t.case("STAT and ABOR during protected transfers", case_abort_stat, e)
     t.case("reply latency of small transfers", case_reply_latency, e)

@@ -176,6 +176,49 @@ def hangup(sock):
 
 FAULTS = {"close": hangup, "reset": rst}
 
+# A child that takes two descriptors (first, then second) so that first
+# gets the lower number, then waits to be killed.
+_HOLDER = """import os, sys
+low = os.dup(int(sys.argv[1]))
+high = os.dup(int(sys.argv[2]))
+os.close(int(sys.argv[1]))
+os.close(int(sys.argv[2]))
+print("holding", low, high, flush=True)
+sys.stdin.read()
+"""
+
+
+class Holder:
+    """Two sockets handed to a child process, to end them the way a
+    client's death does: SIGKILL, and the kernel closes the child's
+    descriptors in ascending order, first (the lower) a moment before
+    second. Two close() calls from a test thread can be a scheduling
+    pause apart, and a pause longer than the server's grace after a plain
+    upload's FIN (UPLOAD_HANGUP_GRACE_MS, 50 ms) is a client that closed
+    its data connection and then, later, its control connection: a
+    complete upload by the protocol's rules, not a death."""
+
+    def __init__(self, first, second):
+        fds = (first.fileno(), second.fileno())
+        self.proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(fds[0]), str(fds[1])],
+                                     pass_fds=fds, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        ready, _, _ = select.select([self.proc.stdout], [], [], ft.CTL_TIMEOUT)
+        line = self.proc.stdout.readline() if ready else b""
+        if not line.startswith(b"holding "):
+            self.proc.kill()
+            self.proc.wait(ft.CTL_TIMEOUT)
+            raise RuntimeError("the holder of the sockets did not start: %r" % line)
+        # Only the child's descriptors keep the connections now.
+        first.close()
+        second.close()
+
+    def die(self):
+        self.proc.kill()
+        self.proc.wait(ft.CTL_TIMEOUT)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
 
 def session_pid(srv, sock, since, timeout=10.0):
     """The pid of the ftpsd process serving the connection sock: the
@@ -498,10 +541,16 @@ def dc_stor(r, srv, fault, tls=False, control_only=False):
     if not control_only:
         d.sendall(BIG[:MiB])
         time.sleep(0.2)
+    # A plain data connection's FIN is all a complete upload sends too:
+    # only the control connection's end, right after it, tells a death.
+    died = Holder(d, c.sock) if fault == "close" and not tls and not control_only else None
     t0 = time.monotonic()
-    if not control_only:
-        FAULTS[fault](d)
-    FAULTS[fault](c.sock)
+    if died:
+        died.die()
+    else:
+        if not control_only:
+            FAULTS[fault](d)
+        FAULTS[fault](c.sock)
     expect_end(r, srv, pid, mark, 0, name, t0)
     rst(d)
     r.ok(ft.read_file(srv.path(sub, "victim.bin")) == OLD, "%s: the old file is intact" % name)
